@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` serves the explorer, `make test` checks everything.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint screenshot clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	@echo "BPTT Explorer: open http://$(HOST):$(PORT)/"
+	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/hadolint Dockerfile
+
+test: lint
+	scripts/ensure-chromium.sh || echo "Chromium unavailable: browser tests will be skipped (never under CI=true)"
+	$(VENV)/bin/pytest
+
+# Regenerates docs/screenshot.png from a running server (make run in another shell).
+screenshot: $(VENV)/.installed-test
+	$(PY) scripts/screenshot.py "http://$(HOST):$(PORT)/" docs/screenshot.png 1400 1400
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

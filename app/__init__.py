@@ -1,0 +1,1 @@
+"""BPTT Explorer web layer: FastAPI routers, page rendering and static assets."""

@@ -1,0 +1,24 @@
+"""Where the page's vendored assets live; versions are part of their URLs so caches never serve a stale one."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import plotly
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+KATEX_VERSION = "0.19.1"
+
+
+@lru_cache(maxsize=1)
+def plotly_js_version() -> str:
+    """Version of the plotly.js bundle shipped inside the installed plotly package (read from its banner)."""
+    with open(PLOTLY_DIR / "plotly.min.js", encoding="utf-8") as fh:
+        head = fh.read(200)
+    match = re.search(r"plotly\.js v(\S+)", head)
+    return match.group(1) if match else "unknown"

@@ -1,0 +1,62 @@
+"""422 bodies that name the field and its allowed range, so a page can show them beside the control."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from annotated_types import Ge, Le
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.schemas import LSTMQuery, RNNQuery
+
+QUERY_MODELS: dict[str, type[BaseModel]] = {"/api/v1/rnn": RNNQuery, "/api/v1/lstm": LSTMQuery}
+
+
+def allowed(model: type[BaseModel], name: str) -> str | None:
+    """Human-readable allowed values of one query field, e.g. '1..256' or 'tanh, sigmoid'."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    lo = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
+    hi = next((m.le for m in info.metadata if isinstance(m, Le)), None)
+    if lo is not None and hi is not None:
+        if info.annotation is int:
+            return f"integer {lo}..{hi}"
+        return f"number {lo:g}..{hi:g}"
+    choices = [
+        a for arg in typing.get_args(info.annotation) for a in (typing.get_args(arg) or [arg]) if isinstance(a, str)
+    ]
+    return ", ".join(choices) if choices else None
+
+
+def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, Any]:
+    loc = [str(p) for p in err.get("loc", ())]
+    name = loc[-1] if loc else "query"
+    out: dict[str, Any] = {"field": name, "input": err.get("input"), "type": err.get("type"), "loc": loc}
+    if model is not None and err.get("type") == "extra_forbidden":
+        out["allowed"] = ", ".join(model.model_fields)
+        out["message"] = f"unknown parameter '{name}'; known parameters: {out['allowed']}"
+        return out
+    rng = allowed(model, name) if model is not None else None
+    out["allowed"] = rng
+    got = f" (got {err['input']!r})" if "input" in err else ""
+    if rng is None:
+        out["message"] = f"{name}: {err.get('msg', 'invalid value')}{got}"
+    elif rng.startswith(("integer ", "number ")):
+        kind, _, span = rng.partition(" ")
+        out["message"] = f"{name} must be {'an' if kind == 'integer' else 'a'} {kind} in {span}{got}"
+    else:
+        out["message"] = f"{name} must be one of: {rng}{got}"
+    return out
+
+
+async def validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Turn pydantic's errors into one entry per field with its allowed range."""
+    assert isinstance(exc, RequestValidationError)
+    model = QUERY_MODELS.get(request.url.path)
+    detail = [_describe(model, dict(e)) for e in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)

@@ -1,0 +1,30 @@
+"""Assembles the app: routers, static files, the vendored plotly.js bundle, error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+
+from app import api, pages
+from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
+from app.errors import validation_handler
+
+
+def create_app() -> FastAPI:
+    """A fresh application instance."""
+    app = FastAPI(
+        title="BPTT Explorer",
+        version="0.1.0",
+        description="Vanishing and exploding gradients in recurrent networks: Jacobian products "
+        "dh_t/dh_k of backpropagation through time, as log10 magnitudes.",
+    )
+    app.add_exception_handler(RequestValidationError, validation_handler)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount(f"/static/vendor/plotly-{plotly_js_version()}", StaticFiles(directory=PLOTLY_DIR), name="plotly")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,50 @@
+"""The explorer page. Its numbers come from the JSON API; the page only draws them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
+from app.schemas import LSTMQuery, RNNQuery
+from core import config as c
+
+router = APIRouter(tags=["pages"])
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _limits() -> dict[str, dict[str, float]]:
+    """Slider ranges, straight from the core's bounds."""
+    names = {
+        "hidden": c.HIDDEN,
+        "steps": c.STEPS,
+        "scale": c.SCALE,
+        "input_scale": c.INPUT_SCALE,
+        "bias": c.BIAS,
+        "forget_bias": c.FORGET_BIAS,
+        "seed": c.SEED,
+    }
+    return {k: {"lo": b.lo, "hi": b.hi} for k, b in names.items()}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index(request: Request) -> HTMLResponse:
+    """The explorer; its state lives in the query string, read by the page script."""
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "plotly_version": plotly_js_version(),
+            "katex_version": KATEX_VERSION,
+            "limits": _limits(),
+            "rnn_defaults": RNNQuery().model_dump(exclude={"include"}),
+            "lstm_defaults": LSTMQuery().model_dump(exclude={"include", "norm"}),
+        },
+    )
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, str]:
+    """Liveness probe."""
+    return {"status": "ok"}

@@ -1,0 +1,144 @@
+"""Request and response models: the public contract of /api/v1. Bounds are the slider ranges."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core import config as c
+from core.config import ActivationName as Activation
+from core.config import LSTMConfig, RNNConfig
+from core.norms import Norm as NormName
+from core.weights import Init as InitName
+
+_RNN, _LSTM = RNNConfig(), LSTMConfig()
+Include = Literal["weights"]
+
+_NULL = "null where the magnitude is exactly zero (e.g. every ReLU unit dead)."
+
+
+def _int(default: int, b: c.Bounds, doc: str) -> int:
+    return Field(default, ge=int(b.lo), le=int(b.hi), description=f"{doc} Allowed {int(b.lo)}..{int(b.hi)}.")
+
+
+def _float(default: float, b: c.Bounds, doc: str) -> float:
+    return Field(default, ge=b.lo, le=b.hi, allow_inf_nan=False, description=f"{doc} Allowed {b.lo:g}..{b.hi:g}.")
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    norm: NormName = Field("spectral", description="Matrix norm of the Jacobian products.")
+    include: Include | None = Field(
+        None, description="`weights` adds the exact arrays used, to recompute every number elsewhere."
+    )
+
+
+class RNNQuery(_Query):
+    """Query of GET /api/v1/rnn."""
+
+    activation: Activation = Field(_RNN.activation, description="phi in h_t = phi(W h_{t-1} + U x_t + b).")
+    scale: float = _float(
+        _RNN.scale, c.SCALE, "Recurrent weight scale: W_ij ~ N(0, scale^2/n), or scale * orthogonal / identity."
+    )
+    init: InitName = Field(_RNN.init, description="Recurrent initialisation.")
+    hidden: int = _int(_RNN.hidden, c.HIDDEN, "Hidden size n (inputs have n entries too).")
+    steps: int = _int(_RNN.steps, c.STEPS, "Sequence length T.")
+    input_scale: float = _float(_RNN.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case.")
+    bias: float = _float(_RNN.bias, c.BIAS, "Every entry of the bias b.")
+    seed: int = _int(_RNN.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+
+
+class LSTMQuery(_Query):
+    """Query of GET /api/v1/lstm."""
+
+    hidden: int = _int(_LSTM.hidden, c.HIDDEN, "Hidden size n; the state (h, c) has 2n entries.")
+    steps: int = _int(_LSTM.steps, c.STEPS, "Sequence length T.")
+    scale: float = _float(_LSTM.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
+    forget_bias: float = _float(_LSTM.forget_bias, c.FORGET_BIAS, "Forget-gate bias b_f (other biases are 0).")
+    input_scale: float = _float(
+        _LSTM.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
+    )
+    seed: int = _int(_LSTM.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+
+
+class RNNEcho(RNNQuery):
+    """The full configuration used, defaults filled in."""
+
+    model_config = ConfigDict(extra="allow")
+    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+
+
+class LSTMEcho(LSTMQuery):
+    """The full configuration used, defaults filled in."""
+
+    model_config = ConfigDict(extra="allow")
+    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+
+
+class Decay(BaseModel):
+    """How the gradient reaching step k shrinks or grows, k = 0..T."""
+
+    log10_norm: list[float | None] = Field(description=f"log10 ||dh_T/dh_k|| for k = 0..T (index k); {_NULL}")
+    of: str = Field(description="Which Jacobian: dh_T/dh_k (RNN) or d(h_T, c_T)/d(h_k, c_k) through all paths (LSTM).")
+
+
+class Bound(BaseModel):
+    """Pascanu, Mikolov & Bengio (2013): ||dh_T/dh_k||_2 <= (gamma ||W||_2)^(T-k)."""
+
+    log10: list[float | None] = Field(description=f"log10 (gamma ||W||_2)^(T-k) for k = 0..T; {_NULL}")
+
+
+class Pairs(BaseModel):
+    """The (t, k) heatmap: log10 ||dh_t/dh_k|| for 0 <= k <= t <= T."""
+
+    available: bool = Field(description="False when the exact heatmap exceeds the cost budget.")
+    log10_norm: list[list[float | None]] | None = Field(description=f"[t][k]; null where k > t; {_NULL}")
+    work: float = Field(description="Cost of the exact heatmap: pairs x (d^3 + 32^3) work units.")
+    budget: float = Field(description="Largest work served.")
+    max_steps: int = Field(description="Largest steps that fits the budget at this hidden size.")
+    max_hidden: int = Field(description="Largest hidden that fits the budget at these steps (0: none).")
+    message: str | None = Field(description="What to lower, when not available.")
+
+
+class Units(BaseModel):
+    """Per-unit gradient of the scalar L = <u, h_T> (u a seeded unit vector)."""
+
+    log10_abs: list[list[float | None]] = Field(description=f"log10 |dL/dh_k[i]| as [unit i][step k]; {_NULL}")
+
+
+class CellPath(BaseModel):
+    """The LSTM cell-state path alone: dc_T/dc_k along it is prod_{j=k+1..T} diag(f_j)."""
+
+    log10_norm: list[float | None] = Field(
+        description=f"log10 ||prod diag(f_j)||_2 = max over units, k = 0..T; {_NULL}"
+    )
+    log10_per_unit: list[list[float | None]] = Field(description="log10 prod_j f_j[i] as [unit i][step k].")
+    reference_log10: list[float] = Field(description="log10 sigmoid(b_f)^(T-k): the path with zero weights and inputs.")
+
+
+class _Response(BaseModel):
+    summary: dict[str, float | None] = Field(description="Scalar facts of the run (see /docs of each endpoint).")
+    decay: Decay
+    pairs: Pairs
+    units: Units
+    weights: dict[str, list[float] | list[list[float]]] | None = Field(
+        None, description="With include=weights: every array used, as nested lists."
+    )
+
+
+class RNNResponse(_Response):
+    """GET /api/v1/rnn. summary: spectral_radius rho(W), sigma_max ||W||_2, gamma = sup phi', gamma_sigma_max, log10_bound_per_step."""
+
+    model: Literal["rnn"] = "rnn"
+    config: RNNEcho
+    bound: Bound
+
+
+class LSTMResponse(_Response):
+    """GET /api/v1/lstm. summary: sigmoid_forget_bias, mean/min/max_forget_gate, forget_spectral_radius, forget_sigma_max, recurrent_sigma_max."""
+
+    model: Literal["lstm"] = "lstm"
+    config: LSTMEcho
+    cell_path: CellPath

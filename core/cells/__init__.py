@@ -1,0 +1,5 @@
+"""Recurrent cells, registered by name. Each knows its step and its local Jacobian."""
+
+from core.cells import lstm, rnn
+
+CELLS = {"rnn": rnn, "lstm": lstm}

@@ -1,0 +1,177 @@
+// Wires the controls, the URL, the API and the figures together. Nothing else talks to more than one of them.
+import { LatestOnly } from "./api.js";
+import { FIELDS, apiQuery, fromURL, invalid, modelsOf, toQuery } from "./state.js";
+import * as plots from "./plots.js";
+
+const config = JSON.parse(document.getElementById("page-config").textContent);
+const api = new LatestOnly();
+const $ = (id) => document.getElementById(id);
+const LABEL = { rnn: "RNN", lstm: "LSTM" };
+let state = fromURL(window.location.search, config);
+let timer = null;
+let retryDelay = 500;
+
+function writeControls() {
+  for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
+  for (const key of Object.keys(FIELDS)) {
+    const input = $(`in-${key}`);
+    input.value = state[key];
+    const box = $(`num-${key}`);
+    if (box) box.value = state[key];
+  }
+  const active = modelsOf(state);
+  for (const el of document.querySelectorAll("[data-models]")) {
+    el.hidden = !el.dataset.models.split(" ").some((m) => active.includes(m));
+  }
+}
+
+function set(key, value) {
+  state = { ...state, [key]: value };
+  history.replaceState(null, "", `?${toQuery(state)}`);
+  writeControls();
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 16);
+}
+
+function bindControls() {
+  for (const radio of document.querySelectorAll('input[name="model"]')) {
+    radio.addEventListener("change", () => set("model", radio.value));
+  }
+  for (const key of Object.keys(FIELDS)) {
+    const input = $(`in-${key}`);
+    input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => set(key, input.value));
+    const box = $(`num-${key}`);
+    if (box) box.addEventListener("change", () => set(key, box.value));
+  }
+}
+
+const CHOICES = Object.fromEntries(
+  [...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]),
+);
+
+// Puts each message beside its control; returns the ones that belong to no control.
+function showErrors(details) {
+  for (const el of document.querySelectorAll(".error")) el.textContent = "";
+  for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  const loose = [];
+  for (const d of details) {
+    const slot = d.field && $(`err-${d.field}`);
+    if (slot) {
+      slot.textContent = d.message;
+      for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
+    } else loose.push(d.message);
+  }
+  return loose;
+}
+
+function stale(messages) {
+  $("status").textContent = ["Showing the last valid result; fix the highlighted value.", ...messages].join(" ");
+}
+
+function draw(el, fig) {
+  Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
+}
+
+function row(container, models, build) {
+  // One plot per model, side by side; the container keeps exactly one div per model.
+  const ids = models.map((m) => `${container.id}-${m}`);
+  for (const child of [...container.children]) if (!ids.includes(child.id)) { Plotly.purge(child); child.remove(); }
+  models.forEach((m, i) => {
+    let el = $(ids[i]);
+    if (!el) { el = document.createElement("div"); el.id = ids[i]; el.className = "plot"; container.appendChild(el); }
+    draw(el, build(m));
+  });
+}
+
+function summaryHTML(data) {
+  const s = data.summary;
+  const f = (v) => (v === null ? "—" : Number(v).toPrecision(4));
+  if (data.model === "rnn") {
+    const verdict = s.gamma_sigma_max < 1
+      ? "below 1: every long product vanishes (sufficient condition)"
+      : "at least 1: exploding is possible (necessary condition)";
+    return `<h3>RNN</h3><dl><dt>ρ(W)</dt><dd>${f(s.spectral_radius)}</dd><dt>‖W‖₂</dt><dd>${f(s.sigma_max)}</dd>` +
+      `<dt>γ = sup φ′</dt><dd>${f(s.gamma)}</dd><dt>γ‖W‖₂</dt><dd>${f(s.gamma_sigma_max)}</dd></dl><p>γ‖W‖₂ is ${verdict}.</p>`;
+  }
+  return `<h3>LSTM</h3><dl><dt>σ(b_f)</dt><dd>${f(s.sigmoid_forget_bias)}</dd><dt>mean f</dt><dd>${f(s.mean_forget_gate)}</dd>` +
+    `<dt>min f</dt><dd>${f(s.min_forget_gate)}</dd><dt>‖W_h‖₂ (all gates)</dt><dd>${f(s.recurrent_sigma_max)}</dd></dl>`;
+}
+
+function render(byModel) {
+  const models = Object.keys(byModel);
+  const traces = [];
+  for (const m of models) {
+    const d = byModel[m];
+    traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ‖∂h_T/∂h_k‖`, { line: { color: plots.COLORS[m], width: 3 } }));
+    if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" } }));
+    if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }));
+  }
+  draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
+
+  const notes = [];
+  row($("plot-pairs"), models, (m) => {
+    const p = byModel[m].pairs;
+    if (!p.available) { notes.push(`${LABEL[m]}: ${p.message}`); return plots.emptyFigure(`Exact heatmap skipped: lower steps to ≤ ${p.max_steps}` + (p.max_hidden ? ` or hidden to ≤ ${p.max_hidden}` : "")); }
+    return plots.pairsFigure(p.log10_norm, `${LABEL[m]}: ‖∂h_t/∂h_k‖`);
+  });
+  $("pairs-note").textContent = notes.join(" ");
+  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units.log10_abs, `${LABEL[m]}: |∂L/∂h_k[i]|`));
+
+  const lstm = byModel.lstm;
+  if (lstm) {
+    const cp = lstm.cell_path;
+    draw($("plot-cell"), plots.logLinesFigure([
+      plots.bundle(cp.log10_per_unit, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
+      plots.line(cp.log10_norm, "cell path ‖∏ diag(f_j)‖", { line: { color: plots.COLORS.cell, width: 3 } }),
+      plots.line(lstm.decay.log10_norm, "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS.lstm, dash: "dash", width: 2 } }),
+      plots.line(cp.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }),
+    ], { title: "LSTM: cell-state path vs all paths", xTitle: "source step k" }));
+  }
+  $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
+}
+
+async function refresh() {
+  const local = invalid(state, config.limits, CHOICES);
+  if (Object.keys(local).length) {
+    api.cancel();
+    document.body.classList.remove("busy");
+    stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
+    return;
+  }
+  const models = modelsOf(state);
+  const urls = models.map((m) => `${config.api[m]}?${apiQuery(state, m)}`);
+  $("json-link").href = urls[0];
+  document.body.classList.add("busy");
+  let results;
+  try {
+    results = await api.fetchAll(urls);
+  } catch (err) {
+    $("status").textContent = `Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 8000);
+    return;
+  }
+  if (results === null) return; // superseded by a newer request
+  retryDelay = 500;
+  document.body.classList.remove("busy");
+  const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
+  if (results.every((r) => r.ok)) {
+    render(Object.fromEntries(results.map((r, i) => [models[i], r.body])));
+    $("status").textContent = "";
+    document.body.dataset.rendered = toQuery(state);
+  } else {
+    stale(messages);
+  }
+}
+
+function typeset() {
+  if (window.renderMathInElement) {
+    window.renderMathInElement(document.body, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
+  }
+}
+
+writeControls();
+bindControls();
+refresh();
+if (document.readyState === "complete") typeset(); else window.addEventListener("load", typeset);

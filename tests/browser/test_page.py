@@ -1,0 +1,119 @@
+"""The explorer in a real Chromium against a real uvicorn: sliders, URL state, errors, offline assets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture
+def console(page: Page) -> Iterator[list[str]]:
+    """Console errors and uncaught exceptions of the page; the test fails if any remain."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield errors
+    assert errors == []
+
+
+def _rendered(page: Page) -> str:
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=20000)
+    return page.evaluate("document.body.dataset.rendered")
+
+
+def _wait_rendered(page: Page, query_part: str) -> None:
+    page.wait_for_function("(q) => (document.body.dataset.rendered || '').includes(q)", arg=query_part, timeout=20000)
+
+
+def _z(page: Page, div: str) -> Any:
+    return page.evaluate(f"document.getElementById('{div}').data[0].z")
+
+
+def test_slider_moves_heatmap_url_and_reload_restores(page: Page, live_server: str, console: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{live_server}/")
+    _rendered(page)
+    before = _z(page, "plot-pairs-rnn")
+    assert page.locator("#plot-decay .main-svg").count() > 0
+    assert page.locator(".katex").count() > 3  # formulas typeset by the vendored KaTeX
+
+    slider = page.locator("#in-scale")
+    slider.focus()
+    for _ in range(50):
+        page.keyboard.press("ArrowRight")  # 1.00 -> 1.50 with the keyboard alone
+    expect(page.locator("#num-scale")).to_have_value("1.5")
+    _wait_rendered(page, "scale=1.5&")
+    assert "scale=1.5" in page.url
+    after = _z(page, "plot-pairs-rnn")
+    assert after != before
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "explorer.png"), full_page=True)
+
+    page.reload()
+    _wait_rendered(page, "scale=1.5&")
+    expect(page.locator("#in-scale")).to_have_value("1.5")
+    assert _z(page, "plot-pairs-rnn") == after
+    # Offline by default: every request stays on this server.
+    assert requests and all(u.startswith(live_server) or u.startswith("data:") for u in requests)
+
+
+def test_colour_scale_is_fixed_across_slider_positions(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?scale=0.2")
+    _wait_rendered(page, "scale=0.2&")
+    low = page.evaluate("(({zmin, zmax}) => [zmin, zmax])(document.getElementById('plot-pairs-rnn').data[0])")
+    page.fill("#num-scale", "4")
+    page.press("#num-scale", "Enter")
+    _wait_rendered(page, "scale=4&")
+    high = page.evaluate("(({zmin, zmax}) => [zmin, zmax])(document.getElementById('plot-pairs-rnn').data[0])")
+    assert low == high == [-10, 10]
+
+
+def test_bad_value_is_shown_beside_its_control_and_kept(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=rnn&steps=30")
+    _wait_rendered(page, "steps=30&")
+    page.fill("#num-hidden", "999")
+    page.press("#num-hidden", "Enter")
+    expect(page.locator("#err-hidden")).to_contain_text("1..256")
+    assert "hidden=999" in page.url  # what the user set is not lost
+    expect(page.locator("#status")).to_contain_text("last valid result")
+    assert page.locator("#plot-pairs-rnn .main-svg").count() > 0  # the last good plots stay up
+    page.fill("#num-hidden", "12")
+    page.press("#num-hidden", "Enter")
+    _wait_rendered(page, "hidden=12&")
+    expect(page.locator("#err-hidden")).to_be_empty()
+
+
+def test_both_models_side_by_side_with_lstm_cell_path(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=both&forget_bias=3&steps=40")
+    _wait_rendered(page, "model=both")
+    assert page.locator("#plot-pairs > div").count() == 2
+    assert page.locator("#plot-units > div").count() == 2
+    expect(page.locator("#panel-cell")).to_be_visible()
+    names = page.evaluate("document.getElementById('plot-cell').data.map(t => t.name)")
+    assert any("cell path" in n for n in names) and any("full Jacobian" in n for n in names)
+    page.locator('input[name="model"][value="rnn"]').check()
+    _wait_rendered(page, "model=rnn")
+    expect(page.locator("#panel-cell")).to_be_hidden()
+    expect(page.locator("#in-forget_bias")).to_be_hidden()
+
+
+def test_over_budget_heatmap_tells_which_slider_to_lower(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?hidden=8&steps=900")
+    _wait_rendered(page, "steps=900")
+    expect(page.locator("#pairs-note")).to_contain_text("lower steps to")
+    assert page.locator("#plot-decay .main-svg").count() > 0
+
+
+def test_hover_shows_values_in_plain_numbers(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?steps=20")
+    _wait_rendered(page, "steps=20")
+    text = page.evaluate("document.getElementById('plot-pairs-rnn').data[0].text[20][0]")
+    assert "e" in text and text[0].isdigit()

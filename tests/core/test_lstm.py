@@ -1,0 +1,88 @@
+"""LSTM: local Jacobian, the cell-state path, closed forms with zero weights, extremes."""
+
+import numpy as np
+import pytest
+
+from core import LSTMConfig, run_lstm
+from core.cells import lstm
+from core.explore import lstm_params
+from tests import reference
+
+
+def test_local_jacobian_matches_finite_differences() -> None:
+    rng = np.random.default_rng(2)
+    n = 4
+    p = lstm.LSTMParams(
+        rng.standard_normal((4, n, n)),
+        rng.standard_normal((4, n, 3)),
+        rng.standard_normal((4, n)),
+        np.zeros(n),
+        np.zeros(n),
+    )
+    x = rng.standard_normal((1, 3))
+    state = rng.standard_normal(2 * n)
+    p0 = lstm.LSTMParams(p.Wh, p.Wx, p.b, state[:n], state[n:])
+    J = lstm.local_jacobian(p0, lstm.forward(p0, x), 1)
+    eps = 1e-6
+    cols = []
+    for e in np.eye(2 * n):
+        plus, minus = state + eps * e, state - eps * e
+        fp = np.concatenate(lstm.step(p, plus[:n], plus[n:], x[0]))
+        fm = np.concatenate(lstm.step(p, minus[:n], minus[n:], x[0]))
+        cols.append((fp - fm) / (2 * eps))
+    np.testing.assert_allclose(J, np.array(cols).T, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(("scale", "forget_bias", "seed"), [(1.0, 1.0, 0), (2.5, -1.0, 3), (0.5, 3.0, 9)])
+def test_every_quantity_matches_complex_step_reference(scale: float, forget_bias: float, seed: int) -> None:
+    cfg = LSTMConfig(hidden=3, steps=6, scale=scale, forget_bias=forget_bias, input_scale=1.0, seed=seed)
+    r = run_lstm(cfg)
+    w, T, n = r.arrays, cfg.steps, cfg.hidden
+    assert r.pairs is not None
+    for t in range(T + 1):
+        for k in range(t + 1):
+            assert r.pairs[t, k] == pytest.approx(reference.log10_norm(reference.lstm_jacobian(w, t, k)), abs=1e-9)
+    for k in range(T + 1):
+        jac = reference.lstm_jacobian(w, T, k)
+        assert r.decay[k] == pytest.approx(reference.log10_norm(jac), abs=1e-9)
+        np.testing.assert_allclose(r.units[:, k], reference.log10_abs(w["u"] @ jac[:n, :n]), atol=1e-9)
+    f = reference.lstm_forget_gates(w)  # (T, n)
+    for k in range(T + 1):
+        per_unit = np.sum(np.log10(f[k:]), axis=0)
+        np.testing.assert_allclose(r.cell_path["log10_per_unit"][:, k], per_unit, atol=1e-12)
+        assert r.cell_path["log10_norm"][k] == pytest.approx(np.max(per_unit), abs=1e-12)
+
+
+@pytest.mark.parametrize("forget_bias", [-3.0, 0.0, 1.0, 5.0])
+def test_zero_weights_give_sigmoid_bf_to_the_k(forget_bias: float) -> None:
+    T = 40
+    r = run_lstm(LSTMConfig(hidden=5, steps=T, scale=0.0, input_scale=0.0, forget_bias=forget_bias))
+    k = np.arange(T + 1)
+    expected = (T - k) * np.log10(1 / (1 + np.exp(-forget_bias)))
+    np.testing.assert_allclose(r.cell_path["log10_norm"], expected, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(r.cell_path["reference_log10"], expected, rtol=1e-13, atol=1e-13)
+    # All paths: with zero weights c stays 0, i = o = 1/2, and the product is [[0, f^m/2], [0, f^m]] I,
+    # whose 2-norm is f^m sqrt(5)/2 for m >= 1.
+    np.testing.assert_allclose(r.decay[:T], expected[:T] + np.log10(np.sqrt(5) / 2), rtol=1e-12, atol=1e-12)
+    assert r.decay[T] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("forget_bias", [-10.0, 10.0])
+@pytest.mark.parametrize("scale", [0.05, 4.0])
+def test_thousand_steps_at_extreme_settings_stay_finite(forget_bias: float, scale: float) -> None:
+    cfg = LSTMConfig(hidden=6, steps=1000, scale=scale, forget_bias=forget_bias, input_scale=2.0)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        r = run_lstm(cfg, with_pairs=False)
+    assert np.all(np.isfinite(r.decay))
+    assert np.all(np.isfinite(r.cell_path["log10_norm"]))
+    if forget_bias == -10.0:
+        assert r.cell_path["log10_norm"][0] < -4000  # sigmoid(-10)^1000 ~ 10^-4343
+
+
+def test_rnn_and_lstm_share_the_input_sequence() -> None:
+    from core import RNNConfig
+    from core.explore import rnn_params
+
+    x_lstm = lstm_params(LSTMConfig(hidden=5, steps=9, seed=3))[1]
+    x_rnn = rnn_params(RNNConfig(hidden=5, steps=9, seed=3))[1]
+    np.testing.assert_array_equal(x_lstm, x_rnn)
