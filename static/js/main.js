@@ -73,13 +73,22 @@ function draw(el, fig) {
 }
 
 function row(container, models, build) {
-  // One plot per model, side by side; the container keeps exactly one div per model.
+  // One plot per model, side by side, sharing one colour bar (the scale is the same for all).
   const ids = models.map((m) => `${container.id}-${m}`);
-  for (const child of [...container.children]) if (!ids.includes(child.id)) { Plotly.purge(child); child.remove(); }
-  models.forEach((m, i) => {
-    let el = $(ids[i]);
-    if (!el) { el = document.createElement("div"); el.id = ids[i]; el.className = "plot"; container.appendChild(el); }
-    draw(el, build(m));
+  let changed = false;
+  for (const child of [...container.children]) {
+    if (!ids.includes(child.id)) { Plotly.purge(child); child.remove(); changed = true; }
+  }
+  const els = ids.map((id) => {
+    let el = $(id);
+    if (!el) { el = document.createElement("div"); el.id = id; el.className = "plot"; container.appendChild(el); changed = true; }
+    return el;
+  });
+  els.forEach((el, i) => {
+    const fig = build(models[i]);
+    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = i === els.length - 1;
+    draw(el, fig);
+    if (changed) Plotly.Plots.resize(el);
   });
 }
 
@@ -102,7 +111,7 @@ function render(byModel) {
   const traces = [];
   for (const m of models) {
     const d = byModel[m];
-    traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ‖∂h_T/∂h_k‖`, { line: { color: plots.COLORS[m], width: 3 } }));
+    traces.push(plots.line(d.decay.log10_norm, m === "rnn" ? "RNN ‖∂h_T/∂h_k‖" : "LSTM ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS[m], width: 3 } }));
     if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" } }));
     if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }));
   }
@@ -112,7 +121,7 @@ function render(byModel) {
   row($("plot-pairs"), models, (m) => {
     const p = byModel[m].pairs;
     if (!p.available) { notes.push(`${LABEL[m]}: ${p.message}`); return plots.emptyFigure(`Exact heatmap skipped: lower steps to ≤ ${p.max_steps}` + (p.max_hidden ? ` or hidden to ≤ ${p.max_hidden}` : "")); }
-    return plots.pairsFigure(p.log10_norm, `${LABEL[m]}: ‖∂h_t/∂h_k‖`);
+    return plots.pairsFigure(p.log10_norm, m === "rnn" ? "RNN: ‖∂h_t/∂h_k‖" : "LSTM: ‖∂(h_t,c_t)/∂(h_k,c_k)‖");
   });
   $("pairs-note").textContent = notes.join(" ");
   row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units.log10_abs, `${LABEL[m]}: |∂L/∂h_k[i]|`));

@@ -18,7 +18,7 @@ function colorbar() {
   const text = vals.map(powerLabel);
   text[0] = "≤" + text[0];
   text[text.length - 1] = "≥" + text[text.length - 1];
-  return { tickvals: vals, ticktext: text, title: { text: "‖·‖", side: "right" }, thickness: 14 };
+  return { tickvals: vals, ticktext: text, thickness: 14 };
 }
 
 function finiteRange(arrays) {
@@ -88,8 +88,8 @@ export function logLinesFigure(traces, { title, xTitle }) {
   return {
     data: traces,
     layout: {
-      ...BASE, title: { text: title }, margin: { l: 60, r: 10, t: 40, b: 45 },
-      legend: { orientation: "h", y: -0.2 },
+      ...BASE, title: { text: title, y: 0.98, yanchor: "top" }, margin: { l: 60, r: 10, t: 80, b: 45 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: { title: { text: xTitle } },
       yaxis: { title: { text: "magnitude" }, range: [lo - pad, hi + pad], ...powerTicks(lo - pad, hi + pad) },
     },
