@@ -1,38 +1,59 @@
-// Talks to /api/v1: the latest request wins, older ones are aborted and their answers dropped.
+// Talks to /api/v1. At most one request is in flight: while it runs, newer requests collapse into
+// the newest, which is sent the moment the current one returns. Answers are handed over in order,
+// so a drag gets feedback at the server's pace and the last position always wins.
 
-export class LatestOnly {
-  constructor() {
-    this.seq = 0;
-    this.controller = null;
+const TIMEOUT_MS = 60000;
+
+export class Loader {
+  // onResult(job, results) and onError(job, error) receive the job object given to request().
+  constructor({ onResult, onError }) {
+    this.onResult = onResult;
+    this.onError = onError;
+    this.wanted = null;
+    this.busy = false;
+    this.generation = 0;
   }
 
-  // Drops whatever is in flight.
+  request(job) {
+    this.wanted = job;
+    if (!this.busy) this.next();
+  }
+
+  // Forgets the wanted job and drops the answer of the one in flight.
   cancel() {
-    this.seq += 1;
-    if (this.controller) this.controller.abort();
-    this.controller = null;
+    this.wanted = null;
+    this.generation += 1;
   }
 
-  // Resolves to {results} for the newest call, or null when a newer call superseded it.
-  async fetchAll(urls) {
-    const mine = ++this.seq;
-    if (this.controller) this.controller.abort();
-    const controller = new AbortController();
-    this.controller = controller;
+  get idle() {
+    return !this.busy && this.wanted === null;
+  }
+
+  async next() {
+    const job = this.wanted;
+    const generation = this.generation;
+    this.wanted = null;
+    this.busy = true;
+    let results = null;
+    let error = null;
     try {
-      const results = await Promise.all(urls.map((url) => fetchJSON(url, controller.signal)));
-      return mine === this.seq ? results : null;
+      results = await Promise.all(job.urls.map((url) => fetchJSON(url)));
     } catch (err) {
-      if (err.name === "AbortError" || mine !== this.seq) return null;
-      throw err;
+      error = err;
     }
+    this.busy = false;
+    const superseded = this.wanted !== null;
+    if (superseded) this.next(); // the server starts on the newer job while this answer is drawn
+    if (generation !== this.generation) return;
+    if (error === null) this.onResult(job, results);
+    else if (!superseded) this.onError(job, error);
   }
 }
 
 // {ok, status, body}: a 422 is an answer (field errors), not an exception; a network failure throws.
-async function fetchJSON(url, signal) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
-  let body = null;
+async function fetchJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  let body;
   try {
     body = await response.json();
   } catch {

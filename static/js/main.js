@@ -1,14 +1,13 @@
 // Wires the controls, the URL, the API and the figures together. Nothing else talks to more than one of them.
-import { LatestOnly } from "./api.js";
+import { Loader } from "./api.js";
 import { FIELDS, apiQuery, fromURL, invalid, modelsOf, toQuery } from "./state.js";
 import * as plots from "./plots.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
-const api = new LatestOnly();
 const $ = (id) => document.getElementById(id);
 const LABEL = { rnn: "RNN", lstm: "LSTM" };
 let state = fromURL(window.location.search, config);
-let timer = null;
+let retryTimer = null;
 let retryDelay = 500;
 
 function writeControls() {
@@ -29,8 +28,7 @@ function set(key, value) {
   state = { ...state, [key]: value };
   history.replaceState(null, "", `?${toQuery(state)}`);
   writeControls();
-  clearTimeout(timer);
-  timer = setTimeout(refresh, 16);
+  refresh();
 }
 
 function bindControls() {
@@ -139,10 +137,11 @@ function render(byModel) {
   $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
 }
 
-async function refresh() {
+function refresh() {
+  clearTimeout(retryTimer);
   const local = invalid(state, config.limits, CHOICES);
   if (Object.keys(local).length) {
-    api.cancel();
+    loader.cancel();
     document.body.classList.remove("busy");
     stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
     return;
@@ -151,28 +150,30 @@ async function refresh() {
   const urls = models.map((m) => `${config.api[m]}?${apiQuery(state, m)}`);
   $("json-link").href = urls[0];
   document.body.classList.add("busy");
-  let results;
-  try {
-    results = await api.fetchAll(urls);
-  } catch (err) {
-    $("status").textContent = `Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`;
-    clearTimeout(timer);
-    timer = setTimeout(refresh, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 8000);
-    return;
-  }
-  if (results === null) return; // superseded by a newer request
+  loader.request({ tag: toQuery(state), models, urls });
+}
+
+function onResult(job, results) {
   retryDelay = 500;
-  document.body.classList.remove("busy");
+  if (loader.idle) document.body.classList.remove("busy");
   const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
   if (results.every((r) => r.ok)) {
-    render(Object.fromEntries(results.map((r, i) => [models[i], r.body])));
+    render(Object.fromEntries(results.map((r, i) => [job.models[i], r.body])));
     $("status").textContent = "";
-    document.body.dataset.rendered = toQuery(state);
+    document.body.dataset.rendered = job.tag;
   } else {
     stale(messages);
   }
 }
+
+function onError() {
+  // The server is away (restarting, Wi-Fi gone): keep the plots and the URL, try again with backoff.
+  $("status").textContent = `Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`;
+  retryTimer = setTimeout(refresh, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, 8000);
+}
+
+const loader = new Loader({ onResult, onError });
 
 function typeset() {
   if (window.renderMathInElement) {

@@ -139,3 +139,19 @@ def test_openapi_documents_every_parameter_and_bound(client: TestClient) -> None
             if schema.get("type") in ("integer", "number"):
                 assert "minimum" in schema and "maximum" in schema, (path, p["name"])
     assert client.get("/docs").status_code == 200
+
+
+def test_random_valid_queries_never_fail(client: TestClient) -> None:
+    rng = np.random.default_rng(2024)
+    acts = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
+    for _ in range(40):
+        common = f"hidden={rng.integers(1, 12)}&steps={rng.integers(1, 80)}&scale={rng.uniform(0, 10):.3f}"
+        common += f"&input_scale={rng.uniform(0, 10):.3f}&seed={rng.integers(0, 2**32)}&norm={rng.choice(['spectral', 'frobenius'])}"
+        rnn = f"/api/v1/rnn?{common}&activation={rng.choice(acts)}&init={rng.choice(['gaussian', 'orthogonal', 'identity'])}"
+        rnn += f"&bias={rng.uniform(-10, 10):.2f}"
+        lstm = f"/api/v1/lstm?{common}&forget_bias={rng.uniform(-10, 10):.2f}"
+        for url in (rnn, lstm):
+            r = client.get(url)
+            assert r.status_code == 200, url
+            d = r.json()
+            assert d["decay"]["log10_norm"][-1] is not None, url
