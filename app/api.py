@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.cache import BodyCache
 from app.encode import floats, scalar
 from app.schemas import (
     Bound,
@@ -26,6 +26,8 @@ from app.schemas import (
 from core import LSTMConfig, Result, RNNConfig, run_lstm, run_rnn
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
+# Responses are pure functions of the query: the hot presets are served from memory.
+cache = BodyCache(max_bytes=256 * 2**20, max_entry_bytes=32 * 2**20)
 
 
 def _pairs(r: Result) -> Pairs:
@@ -57,7 +59,6 @@ def _common(r: Result, include: Include | None) -> dict[str, object]:
     }
 
 
-@lru_cache(maxsize=64)
 def rnn_body(cfg: RNNConfig, include: Include | None) -> bytes:
     """The JSON body for one RNN configuration."""
     r = run_rnn(cfg)
@@ -71,7 +72,6 @@ def rnn_body(cfg: RNNConfig, include: Include | None) -> bytes:
     return body.model_dump_json().encode()
 
 
-@lru_cache(maxsize=64)
 def lstm_body(cfg: LSTMConfig, include: Include | None) -> bytes:
     """The JSON body for one LSTM configuration."""
     r = run_lstm(cfg)
@@ -92,11 +92,13 @@ def lstm_body(cfg: LSTMConfig, include: Include | None) -> bytes:
 def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
     cfg = RNNConfig(**q.model_dump(exclude={"include"}))
-    return Response(rnn_body(cfg, q.include), media_type="application/json")
+    body = cache.get_or_compute(("rnn", cfg, q.include), lambda: rnn_body(cfg, q.include))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
     cfg = LSTMConfig(**q.model_dump(exclude={"include"}))
-    return Response(lstm_body(cfg, q.include), media_type="application/json")
+    body = cache.get_or_compute(("lstm", cfg, q.include), lambda: lstm_body(cfg, q.include))
+    return Response(body, media_type="application/json")
