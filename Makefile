@@ -31,7 +31,7 @@ test: lint
 
 # Regenerates docs/screenshot.png from a running server (make run in another shell).
 screenshot: $(VENV)/.installed-test
-	$(PY) scripts/screenshot.py "http://$(HOST):$(PORT)/" docs/screenshot.png 1400 1400
+	$(PY) -m scripts.screenshot "http://$(HOST):$(PORT)/" docs/screenshot.png 1400 1400
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

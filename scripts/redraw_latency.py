@@ -1,27 +1,17 @@
 """Slider-to-redraw latency in headless Chromium: input event -> fetch -> Plotly.react -> plotly_afterplot.
 
-python scripts/redraw_latency.py BASE_URL [QUERY] [N]   (a server must be running at BASE_URL)
+python -m scripts.redraw_latency BASE_URL [QUERY] [N]   (a server must be running at BASE_URL)
 Prints p50/p95 in ms over N slider moves of the weight scale (each move a new, uncached configuration).
 """
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 
 from playwright.sync_api import sync_playwright
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from scripts.chromium import launch
 
 # Resolves when the decay plot has redrawn after one slider step; times it in the page's own clock.
 MEASURE = """async (value) => {
@@ -45,7 +35,7 @@ MEASURE = """async (value) => {
 def measure(base: str, query: str = "", n: int = 40) -> list[float]:
     """Milliseconds from slider input to the redrawn plot, one per move."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/?{query}")
         page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
