@@ -3,102 +3,121 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Query, Response
 
 from app.cache import BodyCache
-from app.encode import floats, scalar
+from app.encode import Format, array, scalar
 from app.schemas import (
-    Bound,
-    CellPath,
-    Decay,
-    Include,
+    CELL_LINES,
+    UNIT_ROWS,
     LSTMEcho,
     LSTMQuery,
     LSTMResponse,
-    Pairs,
     RNNEcho,
     RNNQuery,
     RNNResponse,
-    Units,
 )
 from core import LSTMConfig, Result, RNNConfig, run_lstm, run_rnn
+from core.pairs import sample_steps
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
 # Responses are pure functions of the query: the hot presets are served from memory.
 cache = BodyCache(max_bytes=256 * 2**20, max_entry_bytes=32 * 2**20)
 
+ESTIMATE = (
+    "estimate: ||a_t^T dh_t/dh_k|| with a_t the top Lyapunov direction at step t (a lower bound of the "
+    "spectral norm, tight once t - k exceeds a few steps; see docs/performance.md for its measured error)"
+)
 
-def _pairs(r: Result) -> Pairs:
-    b = r.budget
+
+def _grid(values: np.ndarray, fmt: Format, rows_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A (rows, steps) view reduced for the compact format: sampled rows and step columns."""
+    n, width = values.shape
+    if fmt == "json":
+        return values, np.arange(n), np.arange(width)
+    rows = sample_steps(n - 1, rows_max)
+    cols = sample_steps(width - 1)
+    return values[np.ix_(rows, cols)], rows, cols
+
+
+def _pairs(r: Result, fmt: Format) -> dict[str, Any]:
+    b, h = r.budget, r.pairs
+    assert h is not None
     message = None
-    if r.pairs is None:
-        message = (
-            f"The exact (t, k) heatmap needs {b.work:.3g} work units, over the budget of {b.budget:.3g}: "
-            f"lower steps to {b.max_steps} or less"
-            + (f", or hidden to {b.max_hidden} or less." if b.max_hidden else ".")
+    if not h.exact:
+        lower = f"lower steps to {b.max_steps} or less" + (
+            f", or hidden to {b.max_hidden} or less" if b.max_hidden else ""
         )
-    return Pairs(
-        available=r.pairs is not None,
-        log10_norm=None if r.pairs is None else floats(r.pairs),
-        work=b.work,
-        budget=b.budget,
-        max_steps=b.max_steps,
-        max_hidden=b.max_hidden,
-        message=message,
-    )
-
-
-def _common(r: Result, include: Include | None) -> dict[str, object]:
+        message = f"Estimated: the exact heatmap needs {b.work:.3g} work units, over the budget of {b.budget:.3g}; for exact values {lower}."
     return {
-        "summary": {k: scalar(v) for k, v in r.summary.items()},
-        "pairs": _pairs(r),
-        "units": Units(log10_abs=floats(r.units)),
-        "weights": {k: v.tolist() for k, v in r.arrays.items()} if include == "weights" else None,
+        "exact": h.exact,
+        "method": "exact spectral or Frobenius norm of every product" if h.exact else ESTIMATE,
+        "t": h.rows.tolist(),
+        "k": h.cols.tolist(),
+        "log10_norm": array(h.values, fmt),
+        "work": b.work,
+        "budget": b.budget,
+        "max_steps": b.max_steps,
+        "max_hidden": b.max_hidden,
+        "message": message,
     }
 
 
-def rnn_body(cfg: RNNConfig, include: Include | None) -> bytes:
-    """The JSON body for one RNN configuration."""
+def _common(r: Result, include: str | None, fmt: Format) -> dict[str, Any]:
+    units, i, k = _grid(r.units, fmt, UNIT_ROWS)
+    return {
+        "summary": {key: scalar(v) for key, v in r.summary.items()},
+        "decay": {"log10_norm": array(r.decay, fmt)},
+        "pairs": _pairs(r, fmt),
+        "units": {"log10_abs": array(units, fmt), "i": i.tolist(), "k": k.tolist()},
+        "weights": {key: v.tolist() for key, v in r.arrays.items()} if include == "weights" else None,
+    }
+
+
+def rnn_body(q: RNNQuery) -> bytes:
+    """The JSON body for one RNN query."""
+    cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
     r = run_rnn(cfg)
     assert r.bound is not None
-    body = RNNResponse(
-        config=RNNEcho(**asdict(cfg), include=include, input_size=cfg.hidden),
-        decay=Decay(log10_norm=floats(r.decay), of="dh_T/dh_k"),
-        bound=Bound(log10=floats(r.bound)),
-        **_common(r, include),
-    )
-    return body.model_dump_json().encode()
+    body = _common(r, q.include, q.format)
+    body["decay"]["of"] = "dh_T/dh_k"
+    body["bound"] = {"log10": array(r.bound, q.format)}
+    echo = RNNEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
+    return RNNResponse(config=echo, **body).model_dump_json().encode()
 
 
-def lstm_body(cfg: LSTMConfig, include: Include | None) -> bytes:
-    """The JSON body for one LSTM configuration."""
+def lstm_body(q: LSTMQuery) -> bytes:
+    """The JSON body for one LSTM query."""
+    cfg = LSTMConfig(**q.model_dump(exclude={"include", "format"}))
     r = run_lstm(cfg)
-    body = LSTMResponse(
-        config=LSTMEcho(**asdict(cfg), include=include, input_size=cfg.hidden),
-        decay=Decay(log10_norm=floats(r.decay), of="d(h_T, c_T)/d(h_k, c_k), all paths"),
-        cell_path=CellPath(
-            log10_norm=floats(r.cell_path["log10_norm"]),
-            log10_per_unit=floats(r.cell_path["log10_per_unit"]),
-            reference_log10=r.cell_path["reference_log10"].tolist(),
-        ),
-        **_common(r, include),
-    )
-    return body.model_dump_json().encode()
+    body = _common(r, q.include, q.format)
+    body["decay"]["of"] = "d(h_T, c_T)/d(h_k, c_k), all paths"
+    per_unit, i, k = _grid(r.cell_path["log10_per_unit"], q.format, CELL_LINES)
+    body["cell_path"] = {
+        "log10_norm": array(r.cell_path["log10_norm"], q.format),
+        "log10_per_unit": array(per_unit, q.format),
+        "i": i.tolist(),
+        "k": k.tolist(),
+        "reference_log10": array(r.cell_path["reference_log10"], q.format),
+    }
+    echo = LSTMEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
+    return LSTMResponse(config=echo, **body).model_dump_json().encode()
+
+
+def _key(q: RNNQuery | LSTMQuery) -> tuple[Any, ...]:
+    return (type(q).__name__, *sorted(q.model_dump().items()))
 
 
 @router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
 def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
-    cfg = RNNConfig(**q.model_dump(exclude={"include"}))
-    body = cache.get_or_compute(("rnn", cfg, q.include), lambda: rnn_body(cfg, q.include))
-    return Response(body, media_type="application/json")
+    return Response(cache.get_or_compute(_key(q), lambda: rnn_body(q)), media_type="application/json")
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
-    cfg = LSTMConfig(**q.model_dump(exclude={"include"}))
-    body = cache.get_or_compute(("lstm", cfg, q.include), lambda: lstm_body(cfg, q.include))
-    return Response(body, media_type="application/json")
+    return Response(cache.get_or_compute(_key(q), lambda: lstm_body(q)), media_type="application/json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import api, pages
@@ -20,6 +21,7 @@ def create_app() -> FastAPI:
         "dh_t/dh_k of backpropagation through time, as log10 magnitudes.",
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount(f"/static/vendor/plotly-{plotly_js_version()}", StaticFiles(directory=PLOTLY_DIR), name="plotly")

@@ -10,10 +10,15 @@ from core import config as c
 from core.config import ActivationName as Activation
 from core.config import LSTMConfig, RNNConfig
 from core.norms import Norm as NormName
+from core.pairs import MAX_SIDE
 from core.weights import Init as InitName
+
+UNIT_ROWS = 128  # compact format: unit heatmaps show at most this many units
+CELL_LINES = 48  # compact format: single-unit cell-path lines shown
 
 _RNN, _LSTM = RNNConfig(), LSTMConfig()
 Include = Literal["weights"]
+FormatName = Literal["json", "compact"]
 
 _NULL = "null where the magnitude is exactly zero (e.g. every ReLU unit dead)."
 
@@ -32,6 +37,12 @@ class _Query(BaseModel):
     norm: NormName = Field("spectral", description="Matrix norm of the Jacobian products.")
     include: Include | None = Field(
         None, description="`weights` adds the exact arrays used, to recompute every number elsewhere."
+    )
+    format: FormatName = Field(
+        "json",
+        description="`json`: log10 arrays as nested lists of float64 (null: exactly zero or not defined), full resolution. "
+        "`compact`: Plotly base64 float32 typed arrays (-Infinity: exactly zero, NaN: not defined), "
+        f"unit and cell-path views sampled to at most {UNIT_ROWS} units x {MAX_SIDE} steps; what the page uses.",
     )
 
 
@@ -77,45 +88,66 @@ class LSTMEcho(LSTMQuery):
     input_size: int = Field(description="Entries of each x_t (equal to hidden).")
 
 
+class TypedArray(BaseModel):
+    """Plotly's base64 typed array (format=compact): little-endian float32 values of the given shape."""
+
+    dtype: Literal["f4"]
+    bdata: str
+    shape: list[int]
+
+
+Floats1 = list[float | None] | TypedArray
+Floats2 = list[list[float | None]] | TypedArray
+
+
 class Decay(BaseModel):
     """How the gradient reaching step k shrinks or grows, k = 0..T."""
 
-    log10_norm: list[float | None] = Field(description=f"log10 ||dh_T/dh_k|| for k = 0..T (index k); {_NULL}")
+    log10_norm: Floats1 = Field(description=f"log10 ||dh_T/dh_k|| for k = 0..T (index k); {_NULL}")
     of: str = Field(description="Which Jacobian: dh_T/dh_k (RNN) or d(h_T, c_T)/d(h_k, c_k) through all paths (LSTM).")
 
 
 class Bound(BaseModel):
     """Pascanu, Mikolov & Bengio (2013): ||dh_T/dh_k||_2 <= (gamma ||W||_2)^(T-k)."""
 
-    log10: list[float | None] = Field(description=f"log10 (gamma ||W||_2)^(T-k) for k = 0..T; {_NULL}")
+    log10: Floats1 = Field(description=f"log10 (gamma ||W||_2)^(T-k) for k = 0..T; {_NULL}")
 
 
 class Pairs(BaseModel):
-    """The (t, k) heatmap: log10 ||dh_t/dh_k|| for 0 <= k <= t <= T."""
+    """The (t, k) heatmap: log10 ||dh_t/dh_k|| for 0 <= k <= t <= T, at most MAX_SIDE steps a side."""
 
-    available: bool = Field(description="False when the exact heatmap exceeds the cost budget.")
-    log10_norm: list[list[float | None]] | None = Field(description=f"[t][k]; null where k > t; {_NULL}")
+    exact: bool = Field(
+        description="True: exact norms. False: over the cost budget, the estimate described in `method`."
+    )
+    method: str = Field(description="How the values were computed.")
+    t: list[int] = Field(
+        description="Target step of each row (every step when T < 160, else evenly sampled, ends included)."
+    )
+    k: list[int] = Field(description="Source step of each column (the same steps as t).")
+    log10_norm: Floats2 = Field(description=f"[row i][column j] for t[i], k[j]; null / NaN where k > t; {_NULL}")
     work: float = Field(description="Cost of the exact heatmap: pairs x (d^3 + 32^3) work units.")
-    budget: float = Field(description="Largest work served.")
-    max_steps: int = Field(description="Largest steps that fits the budget at this hidden size.")
-    max_hidden: int = Field(description="Largest hidden that fits the budget at these steps (0: none).")
-    message: str | None = Field(description="What to lower, when not available.")
+    budget: float = Field(description="Largest work computed exactly.")
+    max_steps: int = Field(description="Largest steps with an exact heatmap at this hidden size.")
+    max_hidden: int = Field(description="Largest hidden with an exact heatmap at these steps (0: none).")
+    message: str | None = Field(description="For an estimate: what to lower for exact values.")
 
 
 class Units(BaseModel):
     """Per-unit gradient of the scalar L = <u, h_T> (u a seeded unit vector)."""
 
-    log10_abs: list[list[float | None]] = Field(description=f"log10 |dL/dh_k[i]| as [unit i][step k]; {_NULL}")
+    log10_abs: Floats2 = Field(description=f"log10 |dL/dh_k[i]| as [row: unit i[r]][column: step k[c]]; {_NULL}")
+    i: list[int] = Field(description="Unit of each row (all units for format=json).")
+    k: list[int] = Field(description="Step of each column (all steps for format=json).")
 
 
 class CellPath(BaseModel):
     """The LSTM cell-state path alone: dc_T/dc_k along it is prod_{j=k+1..T} diag(f_j)."""
 
-    log10_norm: list[float | None] = Field(
-        description=f"log10 ||prod diag(f_j)||_2 = max over units, k = 0..T; {_NULL}"
-    )
-    log10_per_unit: list[list[float | None]] = Field(description="log10 prod_j f_j[i] as [unit i][step k].")
-    reference_log10: list[float] = Field(description="log10 sigmoid(b_f)^(T-k): the path with zero weights and inputs.")
+    log10_norm: Floats1 = Field(description=f"log10 ||prod diag(f_j)||_2 = max over units, k = 0..T; {_NULL}")
+    log10_per_unit: Floats2 = Field(description="log10 prod_j f_j[i] as [row: unit i[r]][column: step k[c]].")
+    i: list[int] = Field(description="Unit of each row of log10_per_unit.")
+    k: list[int] = Field(description="Step of each column of log10_per_unit.")
+    reference_log10: Floats1 = Field(description="log10 sigmoid(b_f)^(T-k): the path with zero weights and inputs.")
 
 
 class _Response(BaseModel):

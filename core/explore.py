@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from core import jacobian, weights
+from core import jacobian, pairs, weights
 from core.activations import ACTIVATIONS
 from core.cells import lstm, rnn
 from core.config import PAIR_WORK_BUDGET, LSTMConfig, RNNConfig, pair_work
 from core.logmath import log10_abs
+from core.norms import Norm
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Result:
     """Everything one run shows. log10 arrays; -inf is an exact zero, NaN is 'not defined'."""
 
     decay: np.ndarray  # (T+1,) log10 ||dh_T/dh_k||, k = 0..T
-    pairs: np.ndarray | None  # (T+1, T+1) [t, k]; None when over budget
+    pairs: pairs.Heatmap | None  # (t, k) heatmap, exact within the budget, else the estimate; None if not asked
     units: np.ndarray  # (n, T+1) log10 |dL/dh_k[i]|, L = <u, h_T>
     budget: PairsBudget
     summary: dict[str, float]
@@ -52,6 +53,12 @@ def budget_for(steps: int, hidden: int, dim_per_unit: int) -> PairsBudget:
     while max_hidden < 256 and pair_work(steps, dim_per_unit * (max_hidden + 1)) <= PAIR_WORK_BUDGET:
         max_hidden += 1
     return PairsBudget(pair_work(steps, dim), PAIR_WORK_BUDGET, max_steps, max_hidden)
+
+
+def heatmap(f: jacobian.Factors, norm: Norm, budget: PairsBudget) -> pairs.Heatmap:
+    """The (t, k) heatmap at screen resolution: exact within the budget, else the Lyapunov estimate."""
+    steps = pairs.sample_steps(f.steps)
+    return pairs.exact(f, norm, steps, steps) if budget.fits else pairs.estimate(f, steps, steps)
 
 
 def _spectral(m: np.ndarray) -> tuple[float, float]:
@@ -91,7 +98,7 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     arrays = {"W": p.W, "U": p.U, "b": p.b, "h0": p.h0, "x": x, "u": u}
     return Result(
         decay=jacobian.decay(f, cfg.norm),
-        pairs=jacobian.pairs(f, cfg.norm) if with_pairs and budget.fits else None,
+        pairs=heatmap(f, cfg.norm, budget) if with_pairs else None,
         units=jacobian.units(f, u),
         budget=budget,
         summary=summary,
@@ -146,7 +153,7 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
         arrays[f"b_{name}"] = p.b[g]
     return Result(
         decay=jacobian.decay(f, cfg.norm),
-        pairs=jacobian.pairs(f, cfg.norm) if with_pairs and budget.fits else None,
+        pairs=heatmap(f, cfg.norm, budget) if with_pairs else None,
         units=units,
         budget=budget,
         summary=summary,

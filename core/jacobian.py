@@ -1,24 +1,24 @@
 """The one place where per-step Jacobians are multiplied.
 
 A cell hands over its local Jacobians J_t = dh_t/dh_{t-1}, t = 1..T, as a
-`Factors` object (J_t = 10**log10_scale[t-1] * matrix(t)). Products
-dh_t/dh_k = J_t J_{t-1} ... J_{k+1} are carried as a matrix with max |entry| = 1
-times a log10 scale, so 1000 factors of 3 (10^477) or of 0.1 (10^-1000) stay
-finite. Exact zeros (dead ReLUs, zero weights) give log10 = -inf.
+`Factors` object (J_t = 10**log10_scale[t-1] * matrix(t)), with optional fast
+products that exploit the cell's structure. Products dh_t/dh_k = J_t ... J_{k+1}
+are carried as a matrix with max |entry| = 1 times a log10 scale, so 1000 factors
+of 3 (10^477) or of 0.1 (10^-1000) stay finite. Exact zeros (dead ReLUs, zero
+weights) give log10 = -inf.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.logmath import log10_abs, renormalise
-from core.norms import SVD_MAX_DIM, Norm, matrix_norms, top_singular
+from core.logmath import log10_abs
+from core.norms import SEQUENTIAL_MIN_DIM, Norm, frobenius_norms, generic_start, spectral_norm, spectral_norms
 
-_CHUNK_BYTES = 32 * 2**20
-_Product = tuple[int, np.ndarray, float]  # (k, P, s): dh_T/dh_k = 10**s P
+_CHUNK_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -29,100 +29,110 @@ class Factors:
     dim: int  # state dimension d
     log10_scale: np.ndarray  # (T,)
     matrix: Callable[[int], np.ndarray]  # t in 1..T -> (d, d)
+    # Optional structured products: P @ matrix(t) into out, and X @ matrix(t).T (rows of X are vectors).
+    right_mul: Callable[[np.ndarray, int, np.ndarray], None] | None = None
+    right_mul_t: Callable[[np.ndarray, int], np.ndarray] | None = None
 
-    def stack(self, ts: range) -> np.ndarray:
-        """Matrices for the steps ts, shape (len(ts), d, d)."""
-        out = np.empty((len(ts), self.dim, self.dim))
-        for i, t in enumerate(ts):
-            out[i] = self.matrix(t)
-        return out
+    def right(self, p: np.ndarray, t: int, out: np.ndarray) -> None:
+        """out = p @ matrix(t)."""
+        if self.right_mul is not None:
+            self.right_mul(p, t, out)
+        else:
+            np.matmul(p, self.matrix(t), out=out)
+
+    def right_t(self, x: np.ndarray, t: int) -> np.ndarray:
+        """x @ matrix(t).T: advances the transposed products (dh_t/dh_k)^T by one step."""
+        if self.right_mul_t is not None:
+            return self.right_mul_t(x, t)
+        return x @ self.matrix(t).T
 
 
-def _log10_norms(scaled: np.ndarray, scale: np.ndarray, norm: Norm) -> np.ndarray:
-    """log10 of 10**scale * ||scaled||, with -inf where the product is exactly zero."""
-    values = matrix_norms(scaled, norm)
+def max_abs(m: np.ndarray, axis: tuple[int, ...] | None = None) -> np.ndarray:
+    """max |m| without a temporary array."""
+    return np.maximum(np.max(m, axis=axis), -np.min(m, axis=axis))
+
+
+def log10_norms(
+    scaled: np.ndarray, scale: np.ndarray, norm: Norm, left_start: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """log10 of 10**scale * ||scaled|| per matrix (-inf where exactly zero), and the last left singular vector.
+
+    left_start (a,): a guess of the top left singular vectors, e.g. from a neighbouring product.
+    """
+    if norm == "frobenius" or min(scaled.shape[1:]) == 1:
+        values, left = frobenius_norms(scaled), None
+    else:
+        start = None if left_start is None else np.matmul(left_start[None, None, :], scaled)[:, 0, :]
+        values, lefts, _ = spectral_norms(scaled, start)
+        left = lefts[-1] if lefts.shape[0] and values[-1] > 0 else left_start
     out = np.full(scale.shape, -np.inf)
     live = np.isfinite(scale) & (values > 0)
     out[live] = scale[live] + np.log10(values[live])
-    return out
+    return out, left
 
 
 def decay(f: Factors, norm: Norm = "spectral") -> np.ndarray:
-    """log10 ||dh_T/dh_k|| for k = 0..T, shape (T+1,)."""
-    if norm == "spectral" and f.dim > SVD_MAX_DIM:
-        return _decay_lanczos(f)
-    out = np.empty(f.steps + 1)
-    chunk = max(1, _CHUNK_BYTES // (8 * f.dim * f.dim))
-    for group in _batched(_products(f), chunk):
-        ks = [k for k, _, _ in group]
-        out[ks] = _log10_norms(np.stack([p for _, p, _ in group]), np.array([s for _, _, s in group]), norm)
-    return out
+    """log10 ||dh_T/dh_k|| for k = 0..T, shape (T+1,).
 
-
-def _batched(items: Iterator[_Product], size: int) -> Iterator[list[_Product]]:
-    group: list[_Product] = []
-    for item in items:
-        group.append(item)
-        if len(group) == size:
-            yield group
-            group = []
-    if group:
-        yield group
-
-
-def _products(f: Factors) -> Iterator[_Product]:
-    """Yield (k, P, s) for k = T..0 with dh_T/dh_k = 10**s P and max |P| = 1 (s = -inf: exactly zero)."""
-    prod, scale = np.eye(f.dim), 0.0
-    yield f.steps, prod, scale
-    for k in range(f.steps - 1, -1, -1):
-        if np.isfinite(scale):
-            prod = prod @ f.matrix(k + 1)  # a new array: earlier yields stay valid
-            peak = float(np.max(np.abs(prod)))
+    Products are formed backwards (P_k = P_{k+1} J_{k+1}) straight into a chunk
+    buffer; each full chunk gets its norms in one batched call, warm-started from
+    the previous chunk's top left singular vector (it converges along the run).
+    """
+    T, d = f.steps, f.dim
+    if norm == "spectral" and d >= SEQUENTIAL_MIN_DIM:
+        return _decay_sequential(f)
+    out = np.empty(T + 1)
+    chunk = int(np.clip(_CHUNK_BYTES // (8 * d * d), 2, 256))
+    buf = np.empty((chunk, d, d))
+    scales = np.empty(chunk)
+    prev, scale = np.eye(d), 0.0
+    left: np.ndarray | None = None
+    first_k = T  # k of buf[0]
+    for k in range(T, -1, -1):
+        i = first_k - k
+        if k == T:
+            buf[i] = prev
+        elif np.isfinite(scale):
+            f.right(prev, k + 1, buf[i])
+            peak = float(max_abs(buf[i]))
             if peak > 0:
-                prod /= peak
+                buf[i] *= 1.0 / peak
                 scale += np.log10(peak) + float(f.log10_scale[k])
             else:
                 scale = -np.inf
-        yield k, prod, scale
-
-
-def _decay_lanczos(f: Factors) -> np.ndarray:
-    """Spectral decay for large d: one warm-started Lanczos run per product instead of an SVD."""
-    out = np.empty(f.steps + 1)
-    left = np.ones(f.dim)
-    for k, prod, scale in _products(f):
-        if not np.isfinite(scale):
-            out[k] = -np.inf
-            continue
-        # The top left singular vector of dh_T/dh_k changes slowly with k: start from the last one.
-        start = prod.T @ left
-        if not np.any(start):
-            start = np.ones(f.dim)
-        sigma, left = top_singular(prod, start)
-        out[k] = scale + np.log10(sigma)
+        else:
+            buf[i] = 0.0
+        scales[i] = scale
+        prev = buf[i]
+        if i == chunk - 1 or k == 0:
+            values, left = log10_norms(buf[: i + 1], scales[: i + 1], norm, left)
+            out[k : first_k + 1] = values[::-1]  # buf[i] holds k = first_k - i
+            prev = buf[i].copy()
+            first_k = k - 1
     return out
 
 
-def pairs(f: Factors, norm: Norm = "spectral") -> np.ndarray:
-    """log10 ||dh_t/dh_k|| for 0 <= k <= t <= T as a (T+1, T+1) array [t, k]; NaN above the diagonal."""
+def _decay_sequential(f: Factors) -> np.ndarray:
+    """Spectral decay for large d: each norm right after its product, warm-started from the previous one."""
     T, d = f.steps, f.dim
-    out = np.full((T + 1, T + 1), np.nan)
-    idx = np.arange(T + 1)
-    out[idx, idx] = _log10_norms(np.eye(d)[None], np.zeros(1), norm)[0]
-    if T == 0:
-        return out
-    mats = f.stack(range(1, T + 1))  # (T, d, d): mats[j] = matrix(j + 1)
-    scales = np.asarray(f.log10_scale, dtype=float)  # (T,)
-    # Lag L: Q[t] = dh_t/dh_{t-L} for t = L..T, grown by one factor on the right each lag.
-    q, q_scale = mats.copy(), np.zeros(T)
-    for lag in range(1, T + 1):
-        if lag > 1:
-            q = q[1:] @ mats[: T - lag + 1]  # (T-lag+1, d, d): t = lag..T
-            q_scale = q_scale[1:]
-        q, peak = renormalise(q)
-        q_scale = q_scale + peak + scales[: T - lag + 1]
-        t = np.arange(lag, T + 1)
-        out[t, t - lag] = _log10_norms(q, q_scale, norm)
+    out = np.empty(T + 1)
+    out[T] = 0.0  # ||I||_2
+    prod, nxt = np.eye(d), np.empty((d, d))
+    scale, left = 0.0, generic_start(d)
+    for k in range(T - 1, -1, -1):
+        if not np.isfinite(scale):
+            out[k] = -np.inf
+            continue
+        f.right(prod, k + 1, nxt)
+        prod, nxt = nxt, prod
+        peak = float(max_abs(prod))
+        if peak == 0.0:
+            scale, out[k] = -np.inf, -np.inf
+            continue
+        prod *= 1.0 / peak
+        scale += np.log10(peak) + float(f.log10_scale[k])
+        sigma, left = spectral_norm(prod, left)
+        out[k] = scale + np.log10(sigma)
     return out
 
 
@@ -130,21 +140,23 @@ def units(f: Factors, probe: np.ndarray) -> np.ndarray:
     """log10 |dL/dh_k[i]| for L = <probe, h_T>, shape (d, T+1) [unit i, step k]."""
     T, d = f.steps, f.dim
     out = np.empty((d, T + 1))
-    g = np.asarray(probe, dtype=float).copy()
-    peak = float(np.max(np.abs(g)))
+    g = np.asarray(probe, dtype=float).reshape(1, d).copy()
+    nxt = np.empty_like(g)
+    peak = float(max_abs(g))
     scale = float(np.log10(peak)) if peak > 0 else -np.inf
     if peak > 0:
         g /= peak
     for k in range(T, -1, -1):
         if k < T and np.isfinite(scale):
-            g = g @ f.matrix(k + 1)
-            peak = float(np.max(np.abs(g)))
+            f.right(g, k + 1, nxt)
+            g, nxt = nxt, g
+            peak = float(max_abs(g))
             if peak > 0:
-                g /= peak
+                g *= 1.0 / peak
                 scale += float(np.log10(peak)) + float(f.log10_scale[k])
             else:
                 scale = -np.inf
-        out[:, k] = log10_abs(g) + scale if np.isfinite(scale) else -np.inf
+        out[:, k] = log10_abs(g[0]) + scale if np.isfinite(scale) else -np.inf
     return out
 
 

@@ -70,8 +70,8 @@ def forward(p: LSTMParams, x: np.ndarray) -> LSTMTrace:
     return LSTMTrace(pre, gates, h, c)
 
 
-def local_jacobian(p: LSTMParams, trace: LSTMTrace, t: int) -> np.ndarray:
-    """d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for t in 1..T, shape (2n, 2n), state order (h, c)."""
+def _blocks(p: LSTMParams, trace: LSTMTrace, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """J_t = [[A, diag(d1)], [B, diag(d2)]] as (C = [A; B] (2n, n), d1, d2); A = dh/dh, B = dc/dh."""
     a = trace.pre[t - 1]
     f, i, g, o = trace.gates[t - 1]
     c_prev, c_t = trace.c[t - 1], trace.c[t]
@@ -80,20 +80,45 @@ def local_jacobian(p: LSTMParams, trace: LSTMTrace, t: int) -> np.ndarray:
     d_tc = np.exp(log_tanh_derivative(c_t))
     Wf, Wi, Wc, Wo = p.Wh
     n = f.shape[0]
-    dc_dh = (c_prev * d_sig[0])[:, None] * Wf + (g * d_sig[1])[:, None] * Wi + (i * d_g)[:, None] * Wc
-    dh_dh = (np.tanh(c_t) * d_sig[3])[:, None] * Wo + (o * d_tc)[:, None] * dc_dh
+    C = np.empty((2 * n, n))
+    dc_dh = C[n:]
+    np.multiply((c_prev * d_sig[0])[:, None], Wf, out=dc_dh)
+    dc_dh += (g * d_sig[1])[:, None] * Wi
+    dc_dh += (i * d_g)[:, None] * Wc
+    np.multiply((o * d_tc)[:, None], dc_dh, out=C[:n])
+    C[:n] += (np.tanh(c_t) * d_sig[3])[:, None] * Wo
+    return C, o * d_tc * f, f
+
+
+def local_jacobian(p: LSTMParams, trace: LSTMTrace, t: int) -> np.ndarray:
+    """d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for t in 1..T, shape (2n, 2n), state order (h, c)."""
+    C, d1, d2 = _blocks(p, trace, t)
+    n = d1.shape[0]
     J = np.zeros((2 * n, 2 * n))
-    J[:n, :n] = dh_dh
-    J[n:, :n] = dc_dh
-    J[:n, n:] = np.diag(o * d_tc * f)
-    J[n:, n:] = np.diag(f)
+    J[:, :n] = C
+    J[np.arange(n), n + np.arange(n)] = d1
+    J[n + np.arange(n), n + np.arange(n)] = d2
     return J
 
 
 def factors(p: LSTMParams, trace: LSTMTrace) -> Factors:
-    """Full-state Jacobians, through every path (cell and hidden)."""
+    """Full-state Jacobians, through every path (cell and hidden); products use the block structure."""
     T, n = trace.gates.shape[0], trace.h.shape[1]
-    return Factors(T, 2 * n, np.zeros(T), lambda t: local_jacobian(p, trace, t))
+
+    def right_mul(m: np.ndarray, t: int, out: np.ndarray) -> None:
+        C, d1, d2 = _blocks(p, trace, t)
+        np.matmul(m, C, out=out[:, :n])  # the dense column block: one GEMM of half the size
+        np.multiply(m[:, :n], d1, out=out[:, n:])
+        out[:, n:] += m[:, n:] * d2
+
+    def right_mul_t(x: np.ndarray, t: int) -> np.ndarray:
+        C, d1, d2 = _blocks(p, trace, t)
+        out = x[:, :n] @ C.T  # [X_h A^T, X_h B^T]
+        out[:, :n] += x[:, n:] * d1
+        out[:, n:] += x[:, n:] * d2
+        return out
+
+    return Factors(T, 2 * n, np.zeros(T), lambda t: local_jacobian(p, trace, t), right_mul, right_mul_t)
 
 
 def log10_forget(trace: LSTMTrace) -> np.ndarray:

@@ -85,9 +85,17 @@ def factors(p: RNNParams, trace: RNNTrace) -> Factors:
     top_safe = np.where(dead, 0.0, top)
     rows = np.exp(log_d - top_safe[:, None])  # (T, n), in [0, 1]
     log10_scale = top_safe / np.log(10.0)
-    W = p.W
+    W, WT = p.W, np.ascontiguousarray(p.W.T)
 
     def matrix(t: int) -> np.ndarray:
         return rows[t - 1][:, None] * W
 
-    return Factors(trace.pre.shape[0], W.shape[0], log10_scale, matrix)
+    def right_mul(m: np.ndarray, t: int, out: np.ndarray) -> None:
+        np.matmul(m * rows[t - 1], W, out=out)  # P diag(r) W: one GEMM
+
+    def right_mul_t(x: np.ndarray, t: int) -> np.ndarray:
+        out = x @ WT  # X (diag(r) W)^T = (X W^T) diag(r)
+        out *= rows[t - 1]
+        return out
+
+    return Factors(trace.pre.shape[0], W.shape[0], log10_scale, matrix, right_mul, right_mul_t)

@@ -50,6 +50,20 @@ export class Loader {
   }
 }
 
+// Plotly's base64 typed arrays ({dtype: "f4", bdata, shape}) back into nested arrays of numbers.
+export function decodeArrays(node) {
+  if (Array.isArray(node)) return node.map(decodeArrays);
+  if (node === null || typeof node !== "object") return node;
+  if (node.dtype === "f4" && typeof node.bdata === "string") {
+    const bytes = Uint8Array.from(atob(node.bdata), (c) => c.charCodeAt(0));
+    const flat = Array.from(new Float32Array(bytes.buffer));
+    if (node.shape.length === 1) return flat;
+    const [rows, cols] = node.shape;
+    return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));
+}
+
 // {ok, status, body}: a 422 is an answer (field errors), not an exception; a network failure throws.
 async function fetchJSON(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -59,5 +73,5 @@ async function fetchJSON(url) {
   } catch {
     body = { detail: [{ field: null, message: `The server answered ${response.status} without JSON.` }] };
   }
-  return { ok: response.ok, status: response.status, body, url };
+  return { ok: response.ok, status: response.status, body: response.ok ? decodeArrays(body) : body, url };
 }

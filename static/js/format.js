@@ -1,7 +1,8 @@
 // Magnitudes travel as log10 values; these turn them into text without ever forming 10**x.
 
 export function fromLog10(l) {
-  if (l === null || l === undefined) return "0";
+  if (l === -Infinity) return "0";
+  if (l === null || l === undefined || !Number.isFinite(l)) return "";
   let e = Math.floor(l);
   let m = Math.pow(10, l - e);
   if (Number(m.toFixed(1)) >= 10) { m /= 10; e += 1; }

@@ -118,17 +118,18 @@ function render(byModel) {
   const notes = [];
   row($("plot-pairs"), models, (m) => {
     const p = byModel[m].pairs;
-    if (!p.available) { notes.push(`${LABEL[m]}: ${p.message}`); return plots.emptyFigure(`Exact heatmap skipped: lower steps to ≤ ${p.max_steps}` + (p.max_hidden ? ` or hidden to ≤ ${p.max_hidden}` : "")); }
-    return plots.pairsFigure(p.log10_norm, m === "rnn" ? "RNN: ‖∂h_t/∂h_k‖" : "LSTM: ‖∂(h_t,c_t)/∂(h_k,c_k)‖");
+    if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
+    const what = m === "rnn" ? "‖∂h_t/∂h_k‖" : "‖∂(h_t,c_t)/∂(h_k,c_k)‖";
+    return plots.pairsFigure(p, `${LABEL[m]}: ${what}${p.exact ? "" : " (estimate)"}`);
   });
   $("pairs-note").textContent = notes.join(" ");
-  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units.log10_abs, `${LABEL[m]}: |∂L/∂h_k[i]|`));
+  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`));
 
   const lstm = byModel.lstm;
   if (lstm) {
     const cp = lstm.cell_path;
     draw($("plot-cell"), plots.logLinesFigure([
-      plots.bundle(cp.log10_per_unit, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
+      plots.bundle(cp.log10_per_unit, cp.k, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
       plots.line(cp.log10_norm, "cell path ‖∏ diag(f_j)‖", { line: { color: plots.COLORS.cell, width: 3 } }),
       plots.line(lstm.decay.log10_norm, "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS.lstm, dash: "dash", width: 2 } }),
       plots.line(cp.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }),
@@ -147,8 +148,8 @@ function refresh() {
     return;
   }
   const models = modelsOf(state);
-  const urls = models.map((m) => `${config.api[m]}?${apiQuery(state, m)}`);
-  $("json-link").href = urls[0];
+  const urls = models.map((m) => `${config.api[m]}?${apiQuery(state, m)}&format=compact`);
+  $("json-link").href = `${config.api[models[0]]}?${apiQuery(state, models[0])}`;
   document.body.classList.add("busy");
   loader.request({ tag: toQuery(state), models, urls });
 }

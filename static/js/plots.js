@@ -21,64 +21,58 @@ function colorbar() {
   return { tickvals: vals, ticktext: text, thickness: 14 };
 }
 
+// Values are log10 magnitudes: -Infinity is an exact zero, NaN (or null) is "not defined".
+const isValue = (v) => v !== null && Number.isFinite(v);
+
 function finiteRange(arrays) {
   let lo = Infinity, hi = -Infinity;
-  for (const a of arrays) for (const v of a) if (v !== null) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  for (const a of arrays) for (const v of a) if (isValue(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
   return lo <= hi ? [lo, hi] : [-1, 1];
 }
 
-function check2d(z, name) {
-  if (!Array.isArray(z) || (z.length && !Array.isArray(z[0]))) throw new Error(`${name}: expected a 2-D array`);
+function check2d(z, rows, cols, name) {
+  if (!Array.isArray(z) || z.length !== rows.length || (z.length && z[0].length !== cols.length)) {
+    throw new Error(`${name}: expected a ${rows.length} x ${cols.length} array`);
+  }
 }
 
-// A heatmap of log10 magnitudes; `inside(r, c)` says whether a null cell is an exact zero
-// (drawn at the bottom of the scale) rather than undefined (left blank).
-export function heatmap(z, { title, x, y, inside, xTitle, yTitle, hoverX, hoverY }) {
-  check2d(z, title);
-  const shown = z.map((row, r) => row.map((v, c) => (v === null && inside(r, c) ? -ZMAX - 1 : v)));
-  const text = z.map((row, r) => row.map((v, c) => (v === null && !inside(r, c) ? "" : fromLog10(v))));
+// A heatmap of log10 magnitudes at the given row and column steps. Exact zeros are drawn
+// at the bottom of the scale; undefined cells are left blank.
+export function heatmap(z, { title, rows, cols, xTitle, yTitle, hoverX, hoverY }) {
+  check2d(z, rows, cols, title);
+  const shown = z.map((row) => row.map((v) => (v === -Infinity ? -ZMAX - 1 : isValue(v) ? v : null)));
+  const text = z.map((row) => row.map((v) => (v === -Infinity || isValue(v) ? fromLog10(v) : "")));
   return {
     data: [{
-      type: "heatmap", z: shown, text, zmin: -ZMAX, zmax: ZMAX, colorscale: COLORSCALE, colorbar: colorbar(),
-      hovertemplate: `${hoverX} %{x}, ${hoverY} %{y}: %{text}<extra></extra>`, hoverongaps: false,
+      type: "heatmap", z: shown, x: cols, y: rows, text, zmin: -ZMAX, zmax: ZMAX, colorscale: COLORSCALE,
+      colorbar: colorbar(), hovertemplate: `${hoverX} %{x}, ${hoverY} %{y}: %{text}<extra></extra>`, hoverongaps: false,
     }],
     layout: {
       ...BASE, title: { text: title }, margin: { l: 55, r: 10, t: 40, b: 45 },
-      xaxis: { title: { text: xTitle }, range: x, constrain: "domain" },
-      yaxis: { title: { text: yTitle }, range: y },
+      xaxis: { title: { text: xTitle } },
+      yaxis: { title: { text: yTitle } },
     },
   };
 }
 
-export function pairsFigure(z, title) {
-  const n = z.length;
-  return heatmap(z, {
-    title, inside: (t, k) => k <= t, x: [-0.5, n - 0.5], y: [-0.5, n - 0.5],
-    xTitle: "source step k", yTitle: "target step t", hoverX: "k", hoverY: "t",
+export function pairsFigure(p, title) {
+  return heatmap(p.log10_norm, {
+    title, rows: p.t, cols: p.k, xTitle: "source step k", yTitle: "target step t", hoverX: "k", hoverY: "t",
   });
 }
 
-export function unitsFigure(z, title) {
-  const steps = z.length ? z[0].length : 0;
-  return heatmap(z, {
-    title, inside: () => true, x: [-0.5, steps - 0.5], y: [-0.5, z.length - 0.5],
-    xTitle: "step k", yTitle: "unit i", hoverX: "k", hoverY: "unit",
+export function unitsFigure(u, title) {
+  return heatmap(u.log10_abs, {
+    title, rows: u.i, cols: u.k, xTitle: "step k", yTitle: "unit i", hoverX: "k", hoverY: "unit",
   });
-}
-
-export function emptyFigure(message) {
-  return {
-    data: [],
-    layout: { ...BASE, xaxis: { visible: false }, yaxis: { visible: false }, margin: { l: 10, r: 10, t: 10, b: 10 },
-      annotations: [{ text: message, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { size: 14 } }] },
-  };
 }
 
 // Line traces over k = 0..T of log10 values, hover in plain numbers.
-export function line(y, name, style = {}) {
+export function line(values, name, style = {}) {
+  const y = Array.from(values, (v) => (isValue(v) ? v : null)); // exact zeros leave a gap
   return {
     type: "scatter", mode: "lines", name, x: y.map((_, k) => k), y,
-    text: y.map(fromLog10), hovertemplate: `${name}<br>k %{x}: %{text}<extra></extra>`, ...style,
+    text: Array.from(values, fromLog10), hovertemplate: `${name}<br>k %{x}: %{text}<extra></extra>`, ...style,
   };
 }
 
@@ -96,11 +90,11 @@ export function logLinesFigure(traces, { title, xTitle }) {
   };
 }
 
-// Many unit curves as one trace, separated by gaps.
-export function bundle(rows, name, style) {
+// Many unit curves over the steps `cols` as one trace, separated by gaps.
+export function bundle(rows, cols, name, style) {
   const x = [], y = [];
   for (const row of rows) {
-    row.forEach((v, k) => { x.push(k); y.push(v); });
+    row.forEach((v, c) => { x.push(cols[c]); y.push(isValue(v) ? v : null); });
     x.push(null); y.push(null);
   }
   return { type: "scatter", mode: "lines", name, x, y, hoverinfo: "skip", ...style };

@@ -1,5 +1,7 @@
 """The /api/v1 contract: fields and shapes, clear 422s, determinism, no 500 at the extremes."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +24,8 @@ def test_rnn_defaults_make_a_complete_answer(client: TestClient) -> None:
     assert len(d["decay"]["log10_norm"]) == T + 1 and d["decay"]["log10_norm"][T] == 0.0
     assert len(d["bound"]["log10"]) == T + 1
     pairs = d["pairs"]["log10_norm"]
-    assert d["pairs"]["available"] and len(pairs) == T + 1
+    assert d["pairs"]["exact"] and len(pairs) == T + 1
+    assert d["pairs"]["t"] == d["pairs"]["k"] == list(range(T + 1))
     assert all(pairs[t][k] is None for t in range(T + 1) for k in range(t + 1, T + 1))
     assert all(isinstance(pairs[t][k], float) for t in range(T + 1) for k in range(t + 1))
     assert np.array(d["units"]["log10_abs"]).shape == (n, T + 1)
@@ -95,15 +98,42 @@ def test_several_bad_fields_are_all_reported(client: TestClient) -> None:
     assert sorted(d["field"] for d in r.json()["detail"]) == ["hidden", "scale", "steps"]
 
 
-def test_over_budget_heatmap_says_which_slider_to_lower(client: TestClient) -> None:
-    d = client.get("/api/v1/rnn?hidden=16&steps=1000").json()
+def test_over_budget_heatmap_is_a_labelled_estimate_saying_what_to_lower(client: TestClient) -> None:
+    d = client.get("/api/v1/rnn?hidden=16&steps=300").json()
     p = d["pairs"]
-    assert p["available"] is False and p["log10_norm"] is None
+    assert p["exact"] is False and "estimate" in p["method"]
     assert p["work"] > p["budget"]
     assert "steps" in p["message"] and str(p["max_steps"]) in p["message"]
-    ok = client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps']}").json()["pairs"]
-    assert ok["available"] is True
-    assert client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps'] + 1}").json()["pairs"]["available"] is False
+    assert len(p["t"]) == len(p["log10_norm"]) == 160 and p["t"][0] == 0 and p["t"][-1] == 300
+    assert client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps']}").json()["pairs"]["exact"] is True
+    assert client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps'] + 1}").json()["pairs"]["exact"] is False
+
+
+def test_compact_format_carries_the_same_numbers_as_float32(client: TestClient) -> None:
+    import base64
+
+    q = "/api/v1/lstm?hidden=5&steps=30&seed=3"
+    full, compact = client.get(q).json(), client.get(q + "&format=compact").json()
+
+    def decode(a: dict[str, Any]) -> np.ndarray:
+        assert a["dtype"] == "f4"
+        raw = np.frombuffer(base64.b64decode(a["bdata"]), dtype="<f4")
+        return raw.reshape(a["shape"])
+
+    for path in (("decay", "log10_norm"), ("pairs", "log10_norm"), ("units", "log10_abs"), ("cell_path", "log10_norm")):
+        exact = np.array(full[path[0]][path[1]], dtype=float)
+        np.testing.assert_allclose(decode(compact[path[0]][path[1]]), exact, rtol=1e-6, atol=1e-5)
+    assert compact["config"]["format"] == "compact"
+
+
+def test_compact_format_samples_large_views_and_stays_small(client: TestClient) -> None:
+    r = client.get("/api/v1/rnn?hidden=256&steps=1000&format=compact", headers={"Accept-Encoding": "gzip"})
+    d = r.json()
+    assert d["units"]["log10_abs"]["shape"] == [128, 160] and len(d["units"]["i"]) == 128
+    assert d["pairs"]["log10_norm"]["shape"] == [160, 160]
+    assert d["decay"]["log10_norm"]["shape"] == [1001]
+    assert r.headers["content-encoding"] == "gzip"
+    assert int(r.headers["content-length"]) < 300_000  # bytes on the wire
 
 
 def test_exact_zeros_travel_as_null(client: TestClient) -> None:
@@ -119,7 +149,7 @@ def test_exact_zeros_travel_as_null(client: TestClient) -> None:
         "rnn?hidden=64&steps=1000&scale=10&input_scale=10&activation=relu&bias=10",
         "rnn?hidden=1&steps=1&init=orthogonal&norm=frobenius",
         "lstm?hidden=1&steps=1000&forget_bias=-10&scale=10&input_scale=10",
-        "lstm?hidden=256&steps=1000&scale=10",
+        "lstm?hidden=128&steps=1000&scale=10&format=compact",
     ],
 )
 def test_extremes_answer_with_finite_json(client: TestClient, query: str) -> None:

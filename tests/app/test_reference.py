@@ -38,6 +38,7 @@ def test_rnn_numbers_match_independent_complex_step(client: TestClient, query: s
         for t in range(k, T + 1):
             ref = reference.log10_norm(reference.rnn_jacobian(w, act, t, k), norm)
             assert (-np.inf if pairs[t][k] is None else pairs[t][k]) == pytest.approx(ref, abs=1e-9)
+    assert d["pairs"]["exact"] and d["pairs"]["t"] == list(range(T + 1))
     sigma = np.linalg.norm(w["W"], 2)
     assert d["summary"]["sigma_max"] == pytest.approx(sigma, rel=1e-12)
     assert d["summary"]["spectral_radius"] == pytest.approx(np.max(np.abs(np.linalg.eigvals(w["W"]))), rel=1e-12)

@@ -41,7 +41,9 @@ def test_every_quantity_matches_complex_step_reference(scale: float, forget_bias
     assert r.pairs is not None
     for t in range(T + 1):
         for k in range(t + 1):
-            assert r.pairs[t, k] == pytest.approx(reference.log10_norm(reference.lstm_jacobian(w, t, k)), abs=1e-9)
+            assert r.pairs.values[t, k] == pytest.approx(
+                reference.log10_norm(reference.lstm_jacobian(w, t, k)), abs=1e-9
+            )
     for k in range(T + 1):
         jac = reference.lstm_jacobian(w, T, k)
         assert r.decay[k] == pytest.approx(reference.log10_norm(jac), abs=1e-9)

@@ -38,7 +38,7 @@ def test_every_quantity_matches_complex_step_reference(activation: str, init: st
     assert r.pairs is not None
     for t in range(T + 1):
         for k in range(t + 1):
-            assert r.pairs[t, k] == pytest.approx(
+            assert r.pairs.values[t, k] == pytest.approx(
                 reference.log10_norm(reference.rnn_jacobian(w, activation, t, k)), abs=1e-9
             )
     for k in range(T + 1):
@@ -105,7 +105,7 @@ def test_pascanu_bound_holds_on_random_draws(seed: int) -> None:
     assert r.bound is not None and r.pairs is not None
     assert np.all(r.decay <= r.bound + 1e-9)
     t, k = np.tril_indices(cfg.steps + 1)
-    assert np.all(r.pairs[t, k] <= (t - k) * r.summary["log10_bound_per_step"] + 1e-9)
+    assert np.all(r.pairs.values[t, k] <= (t - k) * r.summary["log10_bound_per_step"] + 1e-9)
 
 
 @pytest.mark.parametrize("activation", ACTS)
