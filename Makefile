@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint screenshot clean
+.PHONY: run test lint bench screenshot clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,6 +28,15 @@ lint: $(VENV)/.installed-test
 test: lint
 	scripts/ensure-chromium.sh || echo "Chromium unavailable: browser tests will be skipped (never under CI=true)"
 	$(VENV)/bin/pytest
+
+# The engine beside a NumPy loop and PyTorch autograd, browser latency and bytes (a few minutes; not part of test).
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	scripts/ensure-chromium.sh
+	$(PY) -m scripts.bench
 
 # Regenerates docs/screenshot.png from a running server (make run in another shell).
 screenshot: $(VENV)/.installed-test

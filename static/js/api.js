@@ -50,16 +50,19 @@ export class Loader {
   }
 }
 
-// Plotly's base64 typed arrays ({dtype: "f4", bdata, shape}) back into nested arrays of numbers.
+// Plotly's base64 typed arrays ({dtype: "f4", bdata, shape}) back into Float32Arrays (2-D: one per row,
+// views into one buffer, no copies).
 export function decodeArrays(node) {
   if (Array.isArray(node)) return node.map(decodeArrays);
   if (node === null || typeof node !== "object") return node;
   if (node.dtype === "f4" && typeof node.bdata === "string") {
-    const bytes = Uint8Array.from(atob(node.bdata), (c) => c.charCodeAt(0));
-    const flat = Array.from(new Float32Array(bytes.buffer));
+    const text = atob(node.bdata);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const flat = new Float32Array(bytes.buffer);
     if (node.shape.length === 1) return flat;
     const [rows, cols] = node.shape;
-    return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
+    return Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
   }
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));
 }

@@ -70,7 +70,7 @@ function draw(el, fig) {
   Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
 }
 
-function row(container, models, build) {
+function row(container, models, build, withScale = true) {
   // One plot per model, side by side, sharing one colour bar (the scale is the same for all).
   const ids = models.map((m) => `${container.id}-${m}`);
   let changed = false;
@@ -84,7 +84,7 @@ function row(container, models, build) {
   });
   els.forEach((el, i) => {
     const fig = build(models[i]);
-    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = i === els.length - 1;
+    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = withScale && i === els.length - 1;
     draw(el, fig);
     if (changed) Plotly.Plots.resize(el);
   });
@@ -123,7 +123,8 @@ function render(byModel) {
     return plots.pairsFigure(p, `${LABEL[m]}: ${what}${p.exact ? "" : " (estimate)"}`);
   });
   $("pairs-note").textContent = notes.join(" ");
-  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`));
+  // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
+  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false);
 
   const lstm = byModel.lstm;
   if (lstm) {

@@ -36,21 +36,29 @@ function check2d(z, rows, cols, name) {
   }
 }
 
-// A heatmap of log10 magnitudes at the given row and column steps. Exact zeros are drawn
-// at the bottom of the scale; undefined cells are left blank.
+// Ticks at about `count` evenly spread positions of an index axis, labelled with the steps they stand for.
+function stepTicks(steps, count = 6) {
+  const last = steps.length - 1;
+  const at = [...new Set(Array.from({ length: count }, (_, i) => Math.round((i * last) / (count - 1))))];
+  return { tickmode: "array", tickvals: at, ticktext: at.map((i) => String(steps[i])) };
+}
+
+// A heatmap of log10 magnitudes at the given row and column steps. Cells sit at index positions
+// (Plotly draws a uniform grid as one image, far faster than bricks at sampled coordinates);
+// ticks and hover name the real steps. Exact zeros take the bottom colour; undefined cells stay blank.
 export function heatmap(z, { title, rows, cols, xTitle, yTitle, hoverX, hoverY }) {
   check2d(z, rows, cols, title);
-  const shown = z.map((row) => row.map((v) => (v === -Infinity ? -ZMAX - 1 : isValue(v) ? v : null)));
-  const text = z.map((row) => row.map((v) => (v === -Infinity || isValue(v) ? fromLog10(v) : "")));
+  const shown = z.map((row) => Float32Array.from(row, (v) => (v === -Infinity ? -ZMAX - 1 : v)));
+  const text = z.map((row, r) => Array.from(row, (v, c) => (Number.isNaN(v) ? "" : `${hoverX} ${cols[c]}, ${hoverY} ${rows[r]}: ${fromLog10(v)}`)));
   return {
     data: [{
-      type: "heatmap", z: shown, x: cols, y: rows, text, zmin: -ZMAX, zmax: ZMAX, colorscale: COLORSCALE,
-      colorbar: colorbar(), hovertemplate: `${hoverX} %{x}, ${hoverY} %{y}: %{text}<extra></extra>`, hoverongaps: false,
+      type: "heatmap", z: shown, text, zmin: -ZMAX, zmax: ZMAX, colorscale: COLORSCALE,
+      colorbar: colorbar(), hovertemplate: "%{text}<extra></extra>", hoverongaps: false,
     }],
     layout: {
       ...BASE, title: { text: title }, margin: { l: 55, r: 10, t: 40, b: 45 },
-      xaxis: { title: { text: xTitle } },
-      yaxis: { title: { text: yTitle } },
+      xaxis: { title: { text: xTitle }, ...stepTicks(cols) },
+      yaxis: { title: { text: yTitle }, ...stepTicks(rows) },
     },
   };
 }
