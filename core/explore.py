@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from core import jacobian, pairs, weights
+from core import jacobian, pairs, sweep, weights
 from core.activations import ACTIVATIONS
 from core.cells import lstm, rnn
 from core.config import PAIR_WORK_BUDGET, LSTMConfig, RNNConfig, pair_work
@@ -55,10 +55,18 @@ def budget_for(steps: int, hidden: int, dim_per_unit: int) -> PairsBudget:
     return PairsBudget(pair_work(steps, dim), PAIR_WORK_BUDGET, max_steps, max_hidden)
 
 
-def heatmap(f: jacobian.Factors, norm: Norm, budget: PairsBudget) -> pairs.Heatmap:
-    """The (t, k) heatmap at screen resolution: exact within the budget, else the Lyapunov estimate."""
+def products(
+    f: jacobian.Factors, norm: Norm, probe: np.ndarray, budget: PairsBudget, with_pairs: bool
+) -> tuple[np.ndarray, np.ndarray, pairs.Heatmap | None]:
+    """Decay curve, unit view and (t, k) heatmap at screen resolution: the heatmap is exact within the
+    budget (a forward sweep of its own), else the Lyapunov estimate, computed in the same backward sweep
+    as the other two."""
     steps = pairs.sample_steps(f.steps)
-    return pairs.exact(f, norm, steps, steps) if budget.fits else pairs.estimate(f, steps, steps)
+    estimate = with_pairs and not budget.fits
+    decay, units, heat = sweep.backward(f, norm, probe, steps if estimate else None, steps if estimate else None)
+    if with_pairs and budget.fits:
+        heat = pairs.exact(f, norm, steps, steps)
+    return decay, units, heat
 
 
 def _spectral(m: np.ndarray) -> tuple[float, float]:
@@ -96,10 +104,11 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
         "log10_bound_per_step": per_step,
     }
     arrays = {"W": p.W, "U": p.U, "b": p.b, "h0": p.h0, "x": x, "u": u}
+    decay, units, heat = products(f, cfg.norm, u, budget, with_pairs)
     return Result(
-        decay=jacobian.decay(f, cfg.norm),
-        pairs=heatmap(f, cfg.norm, budget) if with_pairs else None,
-        units=jacobian.units(f, u),
+        decay=decay,
+        pairs=heat,
+        units=units,
         budget=budget,
         summary=summary,
         bound=bound,
@@ -145,16 +154,16 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
         "forget_sigma_max": sigma,
         "recurrent_sigma_max": float(np.linalg.norm(p.Wh.reshape(4 * n, n), 2)),
     }
-    units = jacobian.units(f, np.concatenate([u, np.zeros(n)]))[:n]
+    decay, units, heat = products(f, cfg.norm, np.concatenate([u, np.zeros(n)]), budget, with_pairs)
     arrays: dict[str, Any] = {"h0": p.h0, "c0": p.c0, "x": x, "u": u}
     for g, name in enumerate(lstm.GATES):
         arrays[f"W_{name}h"] = p.Wh[g]
         arrays[f"W_{name}x"] = p.Wx[g]
         arrays[f"b_{name}"] = p.b[g]
     return Result(
-        decay=jacobian.decay(f, cfg.norm),
-        pairs=heatmap(f, cfg.norm, budget) if with_pairs else None,
-        units=units,
+        decay=decay,
+        pairs=heat,
+        units=units[:n],
         budget=budget,
         summary=summary,
         cell_path=cell_path,
