@@ -42,7 +42,8 @@ def backward(
     units = np.empty((d, T + 1))
     sequential = norm == "spectral" and d >= SEQUENTIAL_MIN_DIM
     left = generic_start(d)
-    chunk, chunk_scale, chunk_k = np.empty((_CHUNK, d, d)), np.empty(_CHUNK), []
+    chunk, chunk_scale = np.empty((_CHUNK, d, d)), np.empty(_CHUNK)
+    chunk_k: list[int] = []
     active = 0  # G rows with t > k
 
     def record(k: int) -> None:
