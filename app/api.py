@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -111,13 +113,22 @@ def _key(q: RNNQuery | LSTMQuery) -> tuple[Any, ...]:
     return (type(q).__name__, *sorted(q.model_dump().items()))
 
 
+def _answer(q: RNNQuery | LSTMQuery, compute: Callable[[], bytes]) -> Response:
+    """The cached or freshly computed body, with its compute time in a Server-Timing header."""
+    t0 = time.perf_counter()
+    misses = cache.misses
+    body = cache.get_or_compute(_key(q), compute)
+    timing = f"compute;dur={(time.perf_counter() - t0) * 1e3:.1f}" if cache.misses > misses else "cache;desc=hit"
+    return Response(body, media_type="application/json", headers={"Server-Timing": timing})
+
+
 @router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
 def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
-    return Response(cache.get_or_compute(_key(q), lambda: rnn_body(q)), media_type="application/json")
+    return _answer(q, lambda: rnn_body(q))
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
-    return Response(cache.get_or_compute(_key(q), lambda: lstm_body(q)), media_type="application/json")
+    return _answer(q, lambda: lstm_body(q))

@@ -121,7 +121,7 @@ class Pairs(BaseModel):
     )
     method: str = Field(description="How the values were computed.")
     t: list[int] = Field(
-        description="Target step of each row (every step when T < 160, else evenly sampled, ends included)."
+        description="Target step of each row (every step when T < 128, else evenly sampled, ends included)."
     )
     k: list[int] = Field(description="Source step of each column (the same steps as t).")
     log10_norm: Floats2 = Field(description=f"[row i][column j] for t[i], k[j]; null / NaN where k > t; {_NULL}")

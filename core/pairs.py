@@ -20,7 +20,7 @@ from core.logmath import log10_abs
 from core.norms import Norm, frobenius_norms, generic_start
 
 # One heatmap side shows at most this many steps; longer runs are sampled evenly (ends included).
-MAX_SIDE = 160
+MAX_SIDE = 128
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from scripts import bench_core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +165,10 @@ def main() -> None:
         except ImportError:
             print("PyTorch not installed (pip install -e '.[bench]'): skipping its column", flush=True)
             with_torch = False
+    if with_torch:
+        bench_core.torch_decay_units(
+            "rnn", *bench_core.prepare("rnn", 4, 5)[1:3], np.ones(4) / 2
+        )  # warm-up: first call loads kernels
     peak = bench_core.matmul_peak()
     print(f"float64 GEMM peak: {peak:.1f} GFLOP/s", flush=True)
     result: dict[str, Any] = {

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from core.pairs import MAX_SIDE
+
 
 def test_rnn_defaults_make_a_complete_answer(client: TestClient) -> None:
     r = client.get("/api/v1/rnn")
@@ -104,7 +106,7 @@ def test_over_budget_heatmap_is_a_labelled_estimate_saying_what_to_lower(client:
     assert p["exact"] is False and "estimate" in p["method"]
     assert p["work"] > p["budget"]
     assert "steps" in p["message"] and str(p["max_steps"]) in p["message"]
-    assert len(p["t"]) == len(p["log10_norm"]) == 160 and p["t"][0] == 0 and p["t"][-1] == 300
+    assert len(p["t"]) == len(p["log10_norm"]) == MAX_SIDE and p["t"][0] == 0 and p["t"][-1] == 300
     assert client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps']}").json()["pairs"]["exact"] is True
     assert client.get(f"/api/v1/rnn?hidden=16&steps={p['max_steps'] + 1}").json()["pairs"]["exact"] is False
 
@@ -129,8 +131,8 @@ def test_compact_format_carries_the_same_numbers_as_float32(client: TestClient) 
 def test_compact_format_samples_large_views_and_stays_small(client: TestClient) -> None:
     r = client.get("/api/v1/rnn?hidden=256&steps=1000&format=compact", headers={"Accept-Encoding": "gzip"})
     d = r.json()
-    assert d["units"]["log10_abs"]["shape"] == [128, 160] and len(d["units"]["i"]) == 128
-    assert d["pairs"]["log10_norm"]["shape"] == [160, 160]
+    assert d["units"]["log10_abs"]["shape"] == [128, MAX_SIDE] and len(d["units"]["i"]) == 128
+    assert d["pairs"]["log10_norm"]["shape"] == [MAX_SIDE, MAX_SIDE]
     assert d["decay"]["log10_norm"]["shape"] == [1001]
     assert r.headers["content-encoding"] == "gzip"
     assert int(r.headers["content-length"]) < 300_000  # bytes on the wire

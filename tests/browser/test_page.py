@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.pairs import MAX_SIDE
+
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
@@ -115,7 +117,7 @@ def test_over_budget_heatmap_is_labelled_as_estimate(page: Page, live_server: st
     assert "estimate" in title
     rows = page.evaluate("document.getElementById('plot-pairs-rnn').data[0].z.length")
     ticks = page.evaluate("document.getElementById('plot-pairs-rnn').layout.yaxis.ticktext")
-    assert rows == 160 and ticks[0] == "0" and ticks[-1] == "900"  # rows are sampled target steps
+    assert rows == MAX_SIDE and ticks[0] == "0" and ticks[-1] == "900"  # rows are sampled target steps
 
 
 def test_hover_shows_values_in_plain_numbers(page: Page, live_server: str, console: list[str]) -> None:
