@@ -160,7 +160,9 @@ function onResult(job, results) {
   if (loader.idle) document.body.classList.remove("busy");
   const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
   if (results.every((r) => r.ok)) {
+    performance.mark("render-start");
     render(Object.fromEntries(results.map((r, i) => [job.models[i], r.body])));
+    performance.measure("render", "render-start"); // visible in the browser's performance tools
     $("status").textContent = "";
     document.body.dataset.rendered = job.tag;
   } else {
