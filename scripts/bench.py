@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -19,37 +16,10 @@ from typing import Any
 import numpy as np
 
 from scripts import bench_core
+from scripts.serve import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-results"
-
-
-def _serve() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-            return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
 
 
 def response_bytes(base: str, model: str, n: int, T: int) -> dict[str, Any]:
@@ -187,16 +157,12 @@ def main() -> None:
                     f"  {model} ({n}, {T}) {r['job']}: {r['ours_s'] * 1e3:.1f} ms, {100 * r['peak_frac']:.0f}% of peak",
                     flush=True,
                 )
-    proc, base = _serve()
-    try:
+    with running_server() as base:
         for model in ("rnn", "lstm"):
             for n, T in sizes:
                 result["bytes"].append(response_bytes(base, model, n, T))
         if not args.no_browser:
             result["browser"] = browser(base, args.quick)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     OUT.mkdir(exist_ok=True)
     (OUT / "bench.json").write_text(json.dumps(result, indent=1))
     text = markdown(result)
