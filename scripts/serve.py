@@ -14,7 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -22,9 +23,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(timeout: float = 30.0) -> Iterator[str]:
-    """Starts uvicorn, waits for /healthz, yields the base URL, stops the server."""
-    port = _free_port()
+def running_server(timeout: float = 30.0, port: int | None = None) -> Iterator[str]:
+    """Starts uvicorn (on a free port unless given), waits for /healthz, yields the base URL, stops it."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const LABEL = { rnn: "RNN", lstm: "LSTM" };
 let state = fromURL(window.location.search, config);
 let retryTimer = null;
+let slowTimer = null;
 let retryDelay = 500;
 
 function writeControls() {
@@ -62,8 +63,14 @@ function showErrors(details) {
   return loose;
 }
 
+// The line above the plots: progress in grey, problems in red.
+function say(text, alert = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("alert", alert);
+}
+
 function stale(messages) {
-  $("status").textContent = ["Showing the last valid result; fix the highlighted value.", ...messages].join(" ");
+  say(["Showing the last valid result; fix the highlighted value.", ...messages].join(" "), true);
 }
 
 function draw(el, fig) {
@@ -152,6 +159,9 @@ function refresh() {
   const urls = models.map((m) => `${config.api[m]}?${apiQuery(state, m)}&format=compact`);
   $("json-link").href = `${config.api[models[0]]}?${apiQuery(state, models[0])}`;
   document.body.classList.add("busy");
+  clearTimeout(slowTimer);
+  // Large sizes take a moment: say so rather than look frozen.
+  slowTimer = setTimeout(() => { if (!loader.idle) say("Computing…"); }, 300);
   loader.request({ tag: toQuery(state), models, urls });
 }
 
@@ -163,7 +173,7 @@ function onResult(job, results) {
     performance.mark("render-start");
     render(Object.fromEntries(results.map((r, i) => [job.models[i], r.body])));
     performance.measure("render", "render-start"); // visible in the browser's performance tools
-    $("status").textContent = "";
+    say(loader.idle ? "" : "Computing…");
     document.body.dataset.rendered = job.tag;
   } else {
     stale(messages);
@@ -172,7 +182,7 @@ function onResult(job, results) {
 
 function onError() {
   // The server is away (restarting, Wi-Fi gone): keep the plots and the URL, try again with backoff.
-  $("status").textContent = `Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`;
+  say(`Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`, true);
   retryTimer = setTimeout(refresh, retryDelay);
   retryDelay = Math.min(retryDelay * 2, 8000);
 }
