@@ -117,8 +117,8 @@ function render(byModel) {
   for (const m of models) {
     const d = byModel[m];
     traces.push(plots.line(d.decay.log10_norm, m === "rnn" ? "RNN ‖∂h_T/∂h_k‖" : "LSTM ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS[m], width: 3 } }));
-    if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" } }));
-    if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }));
+    if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+    if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
   }
   draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
 

@@ -84,9 +84,12 @@ export function line(values, name, style = {}) {
   };
 }
 
+// The y range follows the measured curves; reference lines (meta: "overlay", e.g. a loose bound)
+// may run off the chart rather than squash the curves.
 export function logLinesFigure(traces, { title, xTitle }) {
-  const [lo, hi] = finiteRange(traces.map((t) => t.y));
-  const pad = Math.max(0.5, (hi - lo) * 0.05);
+  const measured = traces.filter((t) => t.meta !== "overlay");
+  const [lo, hi] = finiteRange((measured.length ? measured : traces).map((t) => t.y));
+  const pad = Math.max(1, (hi - lo) * 0.1);
   return {
     data: traces,
     layout: {
