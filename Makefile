@@ -29,14 +29,15 @@ test: lint
 	scripts/ensure-chromium.sh || echo "Chromium unavailable: browser tests will be skipped (never under CI=true)"
 	$(VENV)/bin/pytest
 
-# The engine beside a NumPy loop and PyTorch autograd, browser latency and bytes (a few minutes; not part of test).
+# The engine beside a NumPy loop and PyTorch autograd, browser latency and bytes (about 8 minutes; not part
+# of test). BENCH_ARGS="--quick --no-browser" for a short run.
 $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
 
 bench: $(VENV)/.installed-bench
 	scripts/ensure-chromium.sh
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 # Regenerates docs/screenshot.png from a running server (make run in another shell).
 screenshot: $(VENV)/.installed-test
