@@ -125,14 +125,14 @@ def _decay_sequential(f: Factors) -> np.ndarray:
             continue
         f.right(prod, k + 1, nxt)
         prod, nxt = nxt, prod
-        peak = float(max_abs(prod))
-        if peak == 0.0:
+        # The norm itself renormalises: P / sigma has entries <= 1 (no separate max-abs pass).
+        sigma, left = spectral_norm(prod, left)
+        if sigma == 0.0:
             scale, out[k] = -np.inf, -np.inf
             continue
-        prod *= 1.0 / peak
-        scale += np.log10(peak) + float(f.log10_scale[k])
-        sigma, left = spectral_norm(prod, left)
-        out[k] = scale + np.log10(sigma)
+        prod *= 1.0 / sigma
+        scale += np.log10(sigma) + float(f.log10_scale[k])
+        out[k] = scale
     return out
 
 

@@ -50,11 +50,7 @@ def backward(
         nonlocal left, chunk_k
         # decay
         if sequential:
-            if np.isfinite(p_scale):
-                sigma, left = spectral_norm(S[:d], left)
-                decay[k] = p_scale + np.log10(sigma) if sigma > 0 else -np.inf
-            else:
-                decay[k] = -np.inf
+            decay[k] = p_scale  # P was divided by its own norm right after the product
         else:
             chunk[len(chunk_k)], chunk_scale[len(chunk_k)] = S[:d], p_scale
             chunk_k.append(k)
@@ -90,7 +86,11 @@ def backward(
         S, out_S = out_S, S
         step_scale = float(f.log10_scale[k])
         # P: one scale for the whole block (it is a matrix); g and each G row: a scale of their own.
-        peak = float(max_abs(S[:d]))
+        # For large d the block is divided by its spectral norm, which the decay curve needs anyway.
+        if sequential and np.isfinite(p_scale):
+            peak, left = spectral_norm(S[:d], left)
+        else:
+            peak = float(max_abs(S[:d]))
         if peak > 0 and np.isfinite(p_scale):
             S[:d] *= 1.0 / peak
             p_scale += np.log10(peak) + step_scale

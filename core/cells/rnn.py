@@ -90,8 +90,14 @@ def factors(p: RNNParams, trace: RNNTrace) -> Factors:
     def matrix(t: int) -> np.ndarray:
         return rows[t - 1][:, None] * W
 
+    scratch: dict[tuple[int, ...], np.ndarray] = {}
+
     def right_mul(m: np.ndarray, t: int, out: np.ndarray) -> None:
-        np.matmul(m * rows[t - 1], W, out=out)  # P diag(r) W: one GEMM
+        tmp = scratch.get(m.shape)
+        if tmp is None:
+            tmp = scratch[m.shape] = np.empty(m.shape)
+        np.multiply(m, rows[t - 1], out=tmp)
+        np.matmul(tmp, W, out=out)  # P diag(r) W: one GEMM
 
     def right_mul_t(x: np.ndarray, t: int) -> np.ndarray:
         out = x @ WT  # X (diag(r) W)^T = (X W^T) diag(r)
