@@ -150,7 +150,7 @@ def main() -> None:
     }
     for model in ("rnn", "lstm"):
         for n, T in sizes:
-            rows = bench_core.bench_size(model, n, T, peak, with_torch, repeats=3 if n <= 64 else 1)
+            rows = bench_core.bench_size(model, n, T, peak, with_torch, repeats=3 if n <= 128 else 2)
             result["core"] += rows
             for r in rows:
                 print(
@@ -167,7 +167,18 @@ def main() -> None:
     (OUT / "bench.json").write_text(json.dumps(result, indent=1))
     text = markdown(result)
     (OUT / "bench.md").write_text(text)
+    _update_docs(text)
     print(text)
+
+
+def _update_docs(table: str) -> None:
+    """Replace the results between the bench markers of docs/performance.md with this run's tables."""
+    doc = ROOT / "docs" / "performance.md"
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    text = doc.read_text()
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        doc.write_text(f"{head}{start}\n{table}{end}{rest.split(end, 1)[1]}")
 
 
 if __name__ == "__main__":
