@@ -12,27 +12,33 @@ from playwright.sync_api import sync_playwright
 
 from scripts.chromium import launch
 
-# One slider step, timed in the page's own clock: input event -> the answer drawn (every
-# Plotly.react of the view done, body[data-rendered] names the new value) -> the next frame.
+# One slider step, timed in the page's own clock: input event -> the first figure drawn
+# (body[data-drawn] names the new value) and -> every figure drawn (body[data-rendered]),
+# each followed by the next animation frame. The floor page sets only data-rendered.
 MEASURE = """async (value) => {
   const slider = document.getElementById('in-scale');
   const t0 = performance.now();
   slider.value = value;
   const want = 'scale=' + slider.value + '&';  // the range input rounds to its step
-  slider.dispatchEvent(new Event('input', { bubbles: true }));
-  await new Promise((resolve) => {
-    const drawn = () => (document.body.dataset.rendered || '').includes(want);
-    if (drawn()) return resolve();
-    const watch = new MutationObserver(() => { if (drawn()) { watch.disconnect(); resolve(); } });
-    watch.observe(document.body, { attributes: true, attributeFilter: ['data-rendered'] });
+  const has = (key) => (document.body.dataset[key] || '').includes(want);
+  const until = (key) => new Promise((resolve) => {
+    if (has(key)) return resolve();
+    const watch = new MutationObserver(() => { if (has(key)) { watch.disconnect(); resolve(); } });
+    watch.observe(document.body, { attributes: true });
   });
-  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-  return performance.now() - t0;
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  slider.dispatchEvent(new Event('input', { bubbles: true }));
+  let first = null;
+  if ('drawn' in document.body.dataset) { await until('drawn'); await frame(); first = performance.now() - t0; }
+  await until('rendered');
+  await frame();
+  const all = performance.now() - t0;
+  return [first === null ? all : first, all];
 }"""
 
 
-def measure(base: str, query: str = "", n: int = 40, path: str = "/", start: float = 0.5) -> list[float]:
-    """Milliseconds from slider input to the redrawn view, one per move (each a new value of the scale)."""
+def measure(base: str, query: str = "", n: int = 40, path: str = "/", start: float = 0.5) -> list[list[float]]:
+    """[first figure, every figure] in milliseconds after slider input, one pair per move (each a new scale)."""
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -57,7 +63,11 @@ def main() -> None:
     query = sys.argv[2] if len(sys.argv) > 2 else ""
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 40
     t = measure(base, query, n)
-    print(f"{query or 'default'}: n={n} p50={percentile(t, 50):.1f} ms p95={percentile(t, 95):.1f} ms")
+    first, every = [a for a, _ in t], [b for _, b in t]
+    print(
+        f"{query or 'default'}: n={n} first figure p50={percentile(first, 50):.1f} p95={percentile(first, 95):.1f} ms; "
+        f"every figure p50={percentile(every, 50):.1f} p95={percentile(every, 95):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

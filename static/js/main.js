@@ -111,39 +111,69 @@ function summaryHTML(data) {
     `<dt>min f</dt><dd>${f(s.min_forget_gate)}</dd><dt>‖W_h‖₂ (all gates)</dt><dd>${f(s.recurrent_sigma_max)}</dd></dl>`;
 }
 
-function render(byModel) {
+// The figures of one answer, most important first. Each is drawn in a frame of its own, so the
+// decay curve follows the slider at once and the heatmaps come in the next frames; a newer answer
+// drops whatever is still waiting from an older one.
+function figures(byModel) {
   const models = Object.keys(byModel);
-  const traces = [];
-  for (const m of models) {
-    const d = byModel[m];
-    traces.push(plots.line(d.decay.log10_norm, m === "rnn" ? "RNN ‖∂h_T/∂h_k‖" : "LSTM ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS[m], width: 3 } }));
-    if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
-    if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
-  }
-  draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
-
-  const notes = [];
-  row($("plot-pairs"), models, (m) => {
-    const p = byModel[m].pairs;
-    if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
-    const what = m === "rnn" ? "‖∂h_t/∂h_k‖" : "‖∂(h_t,c_t)/∂(h_k,c_k)‖";
-    return plots.pairsFigure(p, `${LABEL[m]}: ${what}${p.exact ? "" : " (estimate)"}`);
+  const tasks = [];
+  tasks.push(() => {
+    const traces = [];
+    for (const m of models) {
+      const d = byModel[m];
+      traces.push(plots.line(d.decay.log10_norm, m === "rnn" ? "RNN ‖∂h_T/∂h_k‖" : "LSTM ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS[m], width: 3 } }));
+      if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+      if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
+    }
+    draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
+    $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
   });
-  $("pairs-note").textContent = notes.join(" ");
+  tasks.push(() => {
+    const notes = [];
+    row($("plot-pairs"), models, (m) => {
+      const p = byModel[m].pairs;
+      if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
+      const what = m === "rnn" ? "‖∂h_t/∂h_k‖" : "‖∂(h_t,c_t)/∂(h_k,c_k)‖";
+      return plots.pairsFigure(p, `${LABEL[m]}: ${what}${p.exact ? "" : " (estimate)"}`);
+    });
+    $("pairs-note").textContent = notes.join(" ");
+  });
   // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
-  row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false);
-
+  tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
   const lstm = byModel.lstm;
   if (lstm) {
-    const cp = lstm.cell_path;
-    draw($("plot-cell"), plots.logLinesFigure([
-      plots.bundle(cp.log10_per_unit, cp.k, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
-      plots.line(cp.log10_norm, "cell path ‖∏ diag(f_j)‖", { line: { color: plots.COLORS.cell, width: 3 } }),
-      plots.line(lstm.decay.log10_norm, "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS.lstm, dash: "dash", width: 2 } }),
-      plots.line(cp.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }),
-    ], { title: "LSTM: cell-state path vs all paths", xTitle: "source step k" }));
+    tasks.push(() => {
+      const cp = lstm.cell_path;
+      draw($("plot-cell"), plots.logLinesFigure([
+        plots.bundle(cp.log10_per_unit, cp.k, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
+        plots.line(cp.log10_norm, "cell path ‖∏ diag(f_j)‖", { line: { color: plots.COLORS.cell, width: 3 } }),
+        plots.line(lstm.decay.log10_norm, "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS.lstm, dash: "dash", width: 2 } }),
+        plots.line(cp.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }),
+      ], { title: "LSTM: cell-state path vs all paths", xTitle: "source step k" }));
+    });
   }
-  $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
+  return tasks;
+}
+
+let painting = 0;
+
+// Runs the first task now and one more after each painted frame; body[data-drawn] names the state
+// whose first figure is up, body[data-rendered] the state whose figures are all up.
+function paint(tasks, tag) {
+  const mine = ++painting;
+  const next = (i) => {
+    if (mine !== painting) return; // a newer answer took over
+    tasks[i]();
+    if (i === 0) document.body.dataset.drawn = tag;
+    // rAF then a task: the next figure is drawn after this frame has been painted, not before it.
+    if (i + 1 < tasks.length) requestAnimationFrame(() => setTimeout(() => next(i + 1), 0));
+    else {
+      performance.measure("render", "render-start"); // visible in the browser's performance tools
+      document.body.dataset.rendered = tag;
+    }
+  };
+  performance.mark("render-start");
+  next(0);
 }
 
 function refresh() {
@@ -170,11 +200,8 @@ function onResult(job, results) {
   if (loader.idle) document.body.classList.remove("busy");
   const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
   if (results.every((r) => r.ok)) {
-    performance.mark("render-start");
-    render(Object.fromEntries(results.map((r, i) => [job.models[i], r.body])));
-    performance.measure("render", "render-start"); // visible in the browser's performance tools
+    paint(figures(Object.fromEntries(results.map((r, i) => [job.models[i], r.body]))), job.tag);
     say(loader.idle ? "" : "Computing…");
-    document.body.dataset.rendered = job.tag;
   } else {
     stale(messages);
   }
