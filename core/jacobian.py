@@ -1,11 +1,12 @@
-"""The one place where per-step Jacobians are multiplied.
+"""How a cell hands over its per-step Jacobians, and the norms of products built from them.
 
 A cell hands over its local Jacobians J_t = dh_t/dh_{t-1}, t = 1..T, as a
 `Factors` object (J_t = 10**log10_scale[t-1] * matrix(t)), with optional fast
 products that exploit the cell's structure. Products dh_t/dh_k = J_t ... J_{k+1}
 are carried as a matrix with max |entry| = 1 times a log10 scale, so 1000 factors
 of 3 (10^477) or of 0.1 (10^-1000) stay finite. Exact zeros (dead ReLUs, zero
-weights) give log10 = -inf.
+weights) give log10 = -inf. The products themselves are formed in core/sweep.py (backwards: decay
+curve, unit view, heatmap estimate) and core/pairs.py (forwards: the exact heatmap).
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.logmath import log10_abs
-from core.norms import SEQUENTIAL_MIN_DIM, Norm, frobenius_norms, generic_start, spectral_norm, spectral_norms
-
-_CHUNK_BYTES = 16 * 2**20
+from core.norms import Norm, frobenius_norms, spectral_norms
 
 
 @dataclass(frozen=True)
@@ -69,95 +67,6 @@ def log10_norms(
     live = np.isfinite(scale) & (values > 0)
     out[live] = scale[live] + np.log10(values[live])
     return out, left
-
-
-def decay(f: Factors, norm: Norm = "spectral") -> np.ndarray:
-    """log10 ||dh_T/dh_k|| for k = 0..T, shape (T+1,).
-
-    Products are formed backwards (P_k = P_{k+1} J_{k+1}) straight into a chunk
-    buffer; each full chunk gets its norms in one batched call, warm-started from
-    the previous chunk's top left singular vector (it converges along the run).
-    """
-    T, d = f.steps, f.dim
-    if norm == "spectral" and d >= SEQUENTIAL_MIN_DIM:
-        return _decay_sequential(f)
-    out = np.empty(T + 1)
-    chunk = int(np.clip(_CHUNK_BYTES // (8 * d * d), 2, 256))
-    buf = np.empty((chunk, d, d))
-    scales = np.empty(chunk)
-    prev, scale = np.eye(d), 0.0
-    left: np.ndarray | None = None
-    first_k = T  # k of buf[0]
-    for k in range(T, -1, -1):
-        i = first_k - k
-        if k == T:
-            buf[i] = prev
-        elif np.isfinite(scale):
-            f.right(prev, k + 1, buf[i])
-            peak = float(max_abs(buf[i]))
-            if peak > 0:
-                buf[i] *= 1.0 / peak
-                scale += np.log10(peak) + float(f.log10_scale[k])
-            else:
-                scale = -np.inf
-        else:
-            buf[i] = 0.0
-        scales[i] = scale
-        prev = buf[i]
-        if i == chunk - 1 or k == 0:
-            values, left = log10_norms(buf[: i + 1], scales[: i + 1], norm, left)
-            out[k : first_k + 1] = values[::-1]  # buf[i] holds k = first_k - i
-            prev = buf[i].copy()
-            first_k = k - 1
-    return out
-
-
-def _decay_sequential(f: Factors) -> np.ndarray:
-    """Spectral decay for large d: each norm right after its product, warm-started from the previous one."""
-    T, d = f.steps, f.dim
-    out = np.empty(T + 1)
-    out[T] = 0.0  # ||I||_2
-    prod, nxt = np.eye(d), np.empty((d, d))
-    scale, left = 0.0, generic_start(d)
-    for k in range(T - 1, -1, -1):
-        if not np.isfinite(scale):
-            out[k] = -np.inf
-            continue
-        f.right(prod, k + 1, nxt)
-        prod, nxt = nxt, prod
-        # The norm itself renormalises: P / sigma has entries <= 1 (no separate max-abs pass).
-        sigma, left = spectral_norm(prod, left)
-        if sigma == 0.0:
-            scale, out[k] = -np.inf, -np.inf
-            continue
-        prod *= 1.0 / sigma
-        scale += np.log10(sigma) + float(f.log10_scale[k])
-        out[k] = scale
-    return out
-
-
-def units(f: Factors, probe: np.ndarray) -> np.ndarray:
-    """log10 |dL/dh_k[i]| for L = <probe, h_T>, shape (d, T+1) [unit i, step k]."""
-    T, d = f.steps, f.dim
-    out = np.empty((d, T + 1))
-    g = np.asarray(probe, dtype=float).reshape(1, d).copy()
-    nxt = np.empty_like(g)
-    peak = float(max_abs(g))
-    scale = float(np.log10(peak)) if peak > 0 else -np.inf
-    if peak > 0:
-        g /= peak
-    for k in range(T, -1, -1):
-        if k < T and np.isfinite(scale):
-            f.right(g, k + 1, nxt)
-            g, nxt = nxt, g
-            peak = float(max_abs(g))
-            if peak > 0:
-                g *= 1.0 / peak
-                scale += float(np.log10(peak)) + float(f.log10_scale[k])
-            else:
-                scale = -np.inf
-        out[:, k] = log10_abs(g[0]) + scale if np.isfinite(scale) else -np.inf
-    return out
 
 
 def diagonal_path(log10_diag: np.ndarray) -> np.ndarray:

@@ -137,10 +137,3 @@ def lanczos_top(m: np.ndarray, start: np.ndarray, max_steps: int = 80) -> tuple[
         v = w / beta[j]
     uu, ss, _ = np.linalg.svd(m)
     return float(ss[0]), uu[:, 0]
-
-
-def matrix_norms(stack: np.ndarray, norm: Norm, start: np.ndarray | None = None) -> np.ndarray:
-    """Norm of each matrix in a stack (m, a, b) -> (m,)."""
-    if norm == "frobenius" or min(stack.shape[-2:], default=0) == 1:
-        return frobenius_norms(stack)
-    return spectral_norms(stack, start)[0]

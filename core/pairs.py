@@ -4,7 +4,7 @@ Exact values cost (T+1)(T+2)/2 products and SVDs; within a work budget they are
 computed by a forward sweep that keeps every (dh_t/dh_k)^T for the current t
 stacked in one tall array, so each step is a single GEMM for all k at once, and
 norms are taken only for the rows and columns shown. Beyond the budget, each target t gets the
-estimate ||a_t^T dh_t/dh_k||, where a_t is the top Lyapunov direction at step t
+estimate ||a_t^T dh_t/dh_k|| (computed in core/sweep.py, one row per target), where a_t is the top Lyapunov direction at step t
 (a_t = J_t a_{t-1}, normalised): the component of the gradient that survives, a
 lower bound of the spectral norm that is tight once t - k is more than a few steps.
 """
@@ -88,33 +88,3 @@ def lyapunov_directions(f: Factors) -> np.ndarray:
         length = float(np.linalg.norm(nxt))
         a[t] = nxt / length if length > 0 else a[t - 1]
     return a
-
-
-def estimate(f: Factors, rows: np.ndarray, cols: np.ndarray) -> Heatmap:
-    """log10 ||a_t^T dh_t/dh_k|| at the sampled rows and columns: one backward sweep for all rows at once."""
-    T, d = f.steps, f.dim
-    out = np.full((rows.size, cols.size), np.nan)
-    a = lyapunov_directions(f)
-    g = np.empty((rows.size, d))  # g[i] = a_t^T dh_t/dh_k / 10**scale[i] for the active rows i
-    nxt = np.empty_like(g)
-    scale = np.zeros(rows.size)
-    col_of = {int(k): j for j, k in enumerate(cols)}
-    first = rows.size  # rows[first:] are active (t > k)
-    for k in range(T, -1, -1):
-        if first < rows.size:
-            f.right(g[first:], k + 1, nxt[first:])  # g_t(k) = g_t(k+1) J_{k+1}
-            g[first:] = nxt[first:]
-            peak = max_abs(g[first:], axis=(1,))
-            live = peak > 0
-            g[first:][live] /= peak[live][:, None]
-            scale[first:] = np.where(live, scale[first:] + log10_abs(peak) + float(f.log10_scale[k]), -np.inf)
-        while first > 0 and rows[first - 1] == k:
-            first -= 1
-            g[first], scale[first] = a[k], 0.0  # dh_t/dh_t = I
-        if k in col_of and first < rows.size:
-            lengths = np.linalg.norm(g[first:], axis=1)
-            live = np.isfinite(scale[first:]) & (lengths > 0)
-            col = np.full(rows.size - first, -np.inf)
-            col[live] = scale[first:][live] + np.log10(lengths[live])
-            out[first:, col_of[k]] = col
-    return Heatmap(out, rows, cols, False)

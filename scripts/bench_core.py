@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from core import LSTMConfig, RNNConfig, explore, jacobian, pairs, weights
+from core import LSTMConfig, RNNConfig, explore, pairs, sweep, weights
 from core.cells import lstm, rnn
 from core.config import PAIR_WORK_BUDGET, pair_work
 from core.jacobian import Factors
@@ -152,30 +152,36 @@ def bench_size(model: str, n: int, T: int, peak: float, with_torch: bool, repeat
     exact = pair_work(T, d) <= PAIR_WORK_BUDGET  # as the explorer decides
     rows: list[dict[str, Any]] = []
 
-    t, ours = best_of(lambda: jacobian.decay(f), repeats)
-    ref_t, ref = best_of(lambda: numpy_decay(J, T, d), 1)
-    row = {
-        "model": model,
-        "n": n,
-        "T": T,
-        "job": "decay",
-        "gflop": 2 * d**3 * T / 1e9,
-        "ours_s": t,
-        "numpy_s": ref_t,
-        "agree_numpy": agree(ours, ref),
-    }
-    t_units, units = best_of(lambda: jacobian.units(f, probe)[:n], repeats)
-    ref_ut, ref_u = best_of(lambda: numpy_units(J, T, probe)[:n], 1)
-    urow = {
-        "model": model,
-        "n": n,
-        "T": T,
-        "job": "units",
-        "gflop": 2 * d**2 * T / 1e9,
-        "ours_s": t_units,
-        "numpy_s": ref_ut,
-        "agree_numpy": agree(units, ref_u),
-    }
+    def job(
+        name: str, gflop: float, ours: Callable[[], Any], numpy_loop: Callable[[], np.ndarray]
+    ) -> tuple[dict[str, Any], Any]:
+        t, got = best_of(ours, repeats)
+        ref_t, ref = best_of(numpy_loop, 1)
+        row = {
+            "model": model,
+            "n": n,
+            "T": T,
+            "job": name,
+            "gflop": gflop,
+            "ours_s": t,
+            "numpy_s": ref_t,
+            "agree_numpy": agree(got, ref),
+        }
+        return row, got
+
+    zero = np.zeros(d)
+    row, ours = job(
+        "decay",
+        2 * d**3 * T / 1e9,
+        lambda: sweep.backward(f, "spectral", zero, None, None)[0],
+        lambda: numpy_decay(J, T, d),
+    )
+    urow, units = job(
+        "units",
+        2 * d**2 * T / 1e9,
+        lambda: sweep.backward(f, "spectral", probe, None, None, with_decay=False)[1][:n],
+        lambda: numpy_units(J, T, probe)[:n],
+    )
     if with_torch:
         td, dec, tu, un = torch_decay_units(model, params, x, u)
         row.update(torch_s=td, agree_torch=agree(ours, dec))
@@ -186,7 +192,7 @@ def bench_size(model: str, n: int, T: int, peak: float, with_torch: bool, repeat
         t, h = best_of(lambda: pairs.exact(f, "spectral", steps, steps), repeats)
         prow = {"job": "heatmap (exact)", "gflop": pairs.dense_work(T, d) / 1e9}
     else:
-        t, h = best_of(lambda: pairs.estimate(f, steps, steps), repeats)
+        t, h = best_of(lambda: sweep.backward(f, "spectral", zero, steps, steps, with_decay=False)[2], repeats)
         prow = {"job": "heatmap (estimate)", "gflop": 2 * d**2 * T * steps.size / 2 / 1e9}
     prow.update(model=model, n=n, T=T, ours_s=t)
     if pairs.dense_work(T, d) <= 2.5e10:  # the plain all-pairs loop is affordable here

@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core import pairs
+from core import pairs, sweep
 from core.jacobian import Factors
 from tests.core.test_jacobian import explicit
 
@@ -48,7 +48,8 @@ def test_estimate_is_a_lower_bound_and_close_far_from_the_diagonal() -> None:
     mats = rng.standard_normal((T, d, d)) * 1.2 / np.sqrt(d)
     steps = pairs.sample_steps(T)
     exact = pairs.exact(_factors(mats), "spectral", steps, steps).values
-    est = pairs.estimate(_factors(mats), steps, steps)
+    est = sweep.backward(_factors(mats), "spectral", np.zeros(d), steps, steps, with_decay=False)[2]
+    assert est is not None
     assert not est.exact
     below = np.tril_indices(T + 1)
     diff = est.values[below] - exact[below]
@@ -62,3 +63,18 @@ def test_sample_steps() -> None:
     np.testing.assert_array_equal(pairs.sample_steps(5), np.arange(6))
     s = pairs.sample_steps(1000, 160)
     assert s.size == 160 and s[0] == 0 and s[-1] == 1000 and np.all(np.diff(s) > 0)
+
+
+def test_estimate_is_the_lyapunov_row_times_the_explicit_product() -> None:
+    rng = np.random.default_rng(8)
+    d, T = 4, 12
+    mats = rng.standard_normal((T, d, d))
+    f = _factors(mats)
+    a = pairs.lyapunov_directions(f)
+    steps = pairs.sample_steps(T)
+    est = sweep.backward(f, "spectral", np.zeros(d), steps, steps, with_decay=False)[2]
+    assert est is not None
+    for t in range(T + 1):
+        np.testing.assert_allclose(a[t], (explicit(mats, t, 0) @ a[0]) / np.linalg.norm(explicit(mats, t, 0) @ a[0]))
+        for k in range(t + 1):
+            assert est.values[t, k] == pytest.approx(np.log10(np.linalg.norm(a[t] @ explicit(mats, t, k))), abs=1e-12)

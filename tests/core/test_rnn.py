@@ -63,9 +63,9 @@ def test_scalar_sigmoid_rnn_at_the_point_where_the_slope_is_a_quarter() -> None:
     p = rnn.RNNParams(np.array([[w]]), np.zeros((1, 1)), np.array([-w / 2]), np.array([0.5]), "sigmoid")
     trace = rnn.forward(p, np.zeros((T, 1)))
     np.testing.assert_allclose(trace.states[:, 0], 0.5)
-    from core import jacobian
+    from tests.core.test_jacobian import decay as decay_of
 
-    decay = jacobian.decay(rnn.factors(p, trace))
+    decay = decay_of(rnn.factors(p, trace))
     np.testing.assert_allclose(decay, (T - np.arange(T + 1)) * np.log10(w / 4), rtol=1e-14)
 
 
