@@ -3,7 +3,8 @@
 Spectral norms come from batched power iterations with a certificate: for unit v,
 sigma = ||P v||, u = P v / sigma and z = P^T u, the pair (u, v) is a singular pair
 of P up to the residual r = ||z - sigma v||; some singular value lies within
-r / sqrt(2) of sigma, and the error of sigma is of order r^2 / gap. Iteration
+r / sqrt(2) of sigma, and the error of sigma is of order r^2 / gap. That it is the top one is
+checked against sigma_1 >= every column norm (and row norm, in the batched case). Iteration
 stops at r <= RTOL * sigma. A good start (the top singular vector of a
 neighbouring product: they converge along a run) makes one or two iterations
 enough; matrices that have not converged after a few steps get an SVD (or Lanczos).
@@ -63,22 +64,34 @@ def spectral_norms(stack: np.ndarray, start: np.ndarray | None = None) -> tuple[
     for _ in range(_BATCH_STEPS):
         w = np.matmul(mats, v[:, :, None])[:, :, 0]  # (k, a)
         s = np.linalg.norm(w, axis=1)
-        zero = s == 0
+        zero = s == 0  # v in the null space (or an all-zero matrix): left to the SVD below
         u = w / np.where(zero, 1.0, s)[:, None]
         z = np.matmul(u[:, None, :], mats)[:, 0, :]  # (k, b): P^T u
         r = np.linalg.norm(z - s[:, None] * v, axis=1)
-        done = (r <= RTOL * s) | zero
+        done = (r <= RTOL * s) & ~zero
         idx = active[done]
         sigma[idx], left[idx], right[idx] = s[done], u[done], v[done]
         if done.all():
-            return sigma, left, right
+            active = active[:0]
+            break
         keep = ~done
         active = active[keep]
         mats = stack[active]
         zk = z[keep]
-        v = zk / np.linalg.norm(zk, axis=1)[:, None]
-    uu, ss, vt = np.linalg.svd(stack[active])
-    sigma[active], left[active], right[active] = ss[:, 0], uu[:, :, 0], vt[:, 0, :]
+        lengths = np.linalg.norm(zk, axis=1)
+        zk[lengths == 0] = generic_start(b)
+        v = zk / np.where(lengths == 0, 1.0, lengths)[:, None]
+    # sigma_1 >= every column and row norm: anything certified below that is a lower singular value.
+    lower = np.sqrt(
+        np.maximum(
+            np.einsum("mij,mij->mj", stack, stack).max(axis=1), np.einsum("mij,mij->mi", stack, stack).max(axis=1)
+        )
+    )
+    wrong = sigma < lower * (1 - 1e-8)
+    active = np.union1d(active, np.flatnonzero(wrong))
+    if active.size:
+        uu, ss, vt = np.linalg.svd(stack[active])
+        sigma[active], left[active], right[active] = ss[:, 0], uu[:, :, 0], vt[:, 0, :]
     return sigma, left, right
 
 
@@ -90,6 +103,24 @@ def spectral_norm(m: np.ndarray, left_start: np.ndarray) -> tuple[float, np.ndar
     vector almost exactly, so one or two steps suffice. Slow cases (a small gap
     between the top two singular values) switch to Lanczos.
     """
+    cols = np.sqrt(np.einsum("ij,ij->j", m, m))  # sigma_1 >= every column norm (one cheap pass)
+    lower = float(cols.max())
+    if lower == 0.0:
+        return 0.0, left_start
+    sigma, u = _iterate(m, left_start)
+    if sigma >= lower * (1 - 1e-8):  # within the certificate's tolerance
+        return sigma, u
+    # The start was (nearly) orthogonal to the top direction and a lower singular pair got certified,
+    # as when the strongest of decoupled units changes: restart from the heaviest column.
+    j = int(np.argmax(cols))
+    sigma, u = _iterate(m, m[:, j] / cols[j])
+    if sigma >= lower * (1 - 1e-8):  # within the certificate's tolerance
+        return sigma, u
+    uu, ss, _ = np.linalg.svd(m)
+    return float(ss[0]), uu[:, 0]
+
+
+def _iterate(m: np.ndarray, left_start: np.ndarray) -> tuple[float, np.ndarray]:
     v = left_start @ m
     nv = sqrt(v @ v)
     if not nv > 0:
@@ -98,8 +129,9 @@ def spectral_norm(m: np.ndarray, left_start: np.ndarray) -> tuple[float, np.ndar
     for _ in range(_POWER_STEPS):
         w = m @ v
         s = sqrt(w @ w)
-        if s == 0.0:
-            return 0.0, left_start
+        if s == 0.0:  # v in the null space: no certificate, let Lanczos (or the check above) settle it
+            v = generic_start(m.shape[1])
+            continue
         u = w / s
         z = u @ m
         e = z - s * v

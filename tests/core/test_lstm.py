@@ -88,3 +88,30 @@ def test_rnn_and_lstm_share_the_input_sequence() -> None:
     x_lstm = lstm_params(LSTMConfig(hidden=5, steps=9, seed=3))[1]
     x_rnn = rnn_params(RNNConfig(hidden=5, steps=9, seed=3))[1]
     np.testing.assert_array_equal(x_lstm, x_rnn)
+
+
+def test_zero_recurrent_weights_with_inputs_have_a_closed_form() -> None:
+    # With W_h = 0 the gates depend on x alone and J_t = [[0, diag(o_t tanh'(c_t) f_t)], [0, diag(f_t)]];
+    # a product over j = k+1..T is [[0, diag(a)], [0, diag(b)]] with b = prod f_j and a = o_T tanh'(c_T) b,
+    # whose 2-norm is max_i sqrt(a_i^2 + b_i^2). Strong inputs and b_f = -10 make the gates extreme.
+    cfg = LSTMConfig(hidden=48, steps=300, scale=0.0, forget_bias=-10.0, input_scale=10.0, seed=5)
+    r = run_lstm(cfg, with_pairs=False)
+    w = r.arrays
+
+    def sig(z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-z))
+
+    x = w["x"]
+    f = sig(x @ w["W_fx"].T + w["b_f"])  # (T, n)
+    i, g, o = sig(x @ w["W_ix"].T), np.tanh(x @ w["W_cx"].T), sig(x @ w["W_ox"].T)
+    c = np.zeros(cfg.hidden)
+    for t in range(cfg.steps):
+        c = f[t] * c + i[t] * g[t]
+    dtanh = 1 - np.tanh(c) ** 2
+    log_b = np.cumsum(np.log10(f[::-1]), axis=0)[::-1]  # log_b[k] = sum_{j >= k} log10 f_j (0-based j = step j+1)
+    for k in (0, 1, 150, 298, 299):
+        b = log_b[k]
+        a = b + np.log10(o[-1] * dtanh)
+        expected = np.max(np.maximum(a, b) + 0.5 * np.log10(1 + 10 ** (2 * (np.minimum(a, b) - np.maximum(a, b)))))
+        assert r.decay[k] == pytest.approx(expected, abs=1e-9)
+    assert r.decay[-1] == 0.0

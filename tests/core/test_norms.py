@@ -54,3 +54,23 @@ def test_zero_matrix_has_norm_zero() -> None:
     sigma, _, _ = spectral_norms(np.zeros((2, 3, 3)))
     np.testing.assert_array_equal(sigma, [0.0, 0.0])
     assert spectral_norm(np.zeros((3, 3)), np.ones(3))[0] == 0.0
+
+
+def test_a_start_orthogonal_to_the_top_direction_is_caught() -> None:
+    # From e_0 the iteration certifies the singular value 1e-3 of diag(1e-3, 1): a true singular pair,
+    # not the top one. sigma_1 >= ||m||_F / sqrt(rank) exposes it.
+    m = np.diag([1e-3, 1.0])
+    assert spectral_norm(m, np.array([1.0, 0.0]))[0] == pytest.approx(1.0)
+    stack = np.stack([m, np.diag([1.0, 1e-3])])
+    sigma, _, _ = spectral_norms(stack, np.array([[1.0, 0.0], [0.0, 1.0]]))
+    np.testing.assert_allclose(sigma, [1.0, 1.0])
+
+
+def test_a_start_in_the_null_space_is_not_taken_for_a_zero_matrix() -> None:
+    m = np.zeros((4, 4))
+    m[:, 2:] = np.arange(8.0).reshape(4, 2) + 1  # columns 0, 1 are zero
+    start = np.array([1.0, 0, 0, 0])
+    expected = np.linalg.svd(m, compute_uv=False)[0]
+    assert spectral_norm(m, start)[0] == pytest.approx(expected)
+    sigma, _, _ = spectral_norms(m[None], np.array([1.0, 1.0, 0.0, 0.0]))
+    assert sigma[0] == pytest.approx(expected)
