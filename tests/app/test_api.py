@@ -152,6 +152,7 @@ def test_exact_zeros_travel_as_null(client: TestClient) -> None:
         "rnn?hidden=1&steps=1&init=orthogonal&norm=frobenius",
         "lstm?hidden=1&steps=1000&forget_bias=-10&scale=10&input_scale=10",
         "lstm?hidden=128&steps=1000&scale=10&format=compact",
+        "lstm?hidden=48&steps=1000&scale=0&forget_bias=-10&input_scale=10",  # decoupled units: the top one changes
     ],
 )
 def test_extremes_answer_with_finite_json(client: TestClient, query: str) -> None:
