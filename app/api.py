@@ -15,6 +15,9 @@ from app.encode import Format, array, scalar
 from app.schemas import (
     CELL_LINES,
     UNIT_ROWS,
+    GRUEcho,
+    GRUQuery,
+    GRUResponse,
     LSTMEcho,
     LSTMQuery,
     LSTMResponse,
@@ -22,7 +25,7 @@ from app.schemas import (
     RNNQuery,
     RNNResponse,
 )
-from core import LSTMConfig, Result, RNNConfig, run_lstm, run_rnn
+from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn
 from core.pairs import sample_steps
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
@@ -97,23 +100,42 @@ def lstm_body(q: LSTMQuery) -> bytes:
     r = run_lstm(cfg)
     body = _common(r, q.include, q.format)
     body["decay"]["of"] = "d(h_T, c_T)/d(h_k, c_k), all paths"
-    per_unit, i, k = _grid(r.cell_path["log10_per_unit"], q.format, CELL_LINES)
-    body["cell_path"] = {
-        "log10_norm": array(r.cell_path["log10_norm"], q.format),
-        "log10_per_unit": array(per_unit, q.format),
-        "i": i.tolist(),
-        "k": k.tolist(),
-        "reference_log10": array(r.cell_path["reference_log10"], q.format),
-    }
+    body["cell_path"] = _diagonal_path(r, q.format)
     echo = LSTMEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
     return LSTMResponse(config=echo, **body).model_dump_json().encode()
 
 
-def _key(q: RNNQuery | LSTMQuery) -> tuple[Any, ...]:
+def gru_body(q: GRUQuery) -> bytes:
+    """The JSON body for one GRU query."""
+    cfg = GRUConfig(**q.model_dump(exclude={"include", "format"}))
+    r = run_gru(cfg)
+    body = _common(r, q.include, q.format)
+    body["decay"]["of"] = "dh_T/dh_k"
+    body["carry_path"] = _diagonal_path(r, q.format)
+    echo = GRUEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
+    return GRUResponse(config=echo, **body).model_dump_json().encode()
+
+
+def _diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:
+    """A gated cell's direct path (LSTM cell state, GRU carry), unit lines reduced for the compact format."""
+    per_unit, i, k = _grid(r.cell_path["log10_per_unit"], fmt, CELL_LINES)
+    return {
+        "log10_norm": array(r.cell_path["log10_norm"], fmt),
+        "log10_per_unit": array(per_unit, fmt),
+        "i": i.tolist(),
+        "k": k.tolist(),
+        "reference_log10": array(r.cell_path["reference_log10"], fmt),
+    }
+
+
+Query_ = RNNQuery | LSTMQuery | GRUQuery
+
+
+def _key(q: Query_) -> tuple[Any, ...]:
     return (type(q).__name__, *sorted(q.model_dump().items()))
 
 
-def _answer(q: RNNQuery | LSTMQuery, compute: Callable[[], bytes]) -> Response:
+def _answer(q: Query_, compute: Callable[[], bytes]) -> Response:
     """The cached or freshly computed body, with its compute time in a Server-Timing header."""
     t0 = time.perf_counter()
     misses = cache.misses
@@ -132,3 +154,9 @@ def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
     return _answer(q, lambda: lstm_body(q))
+
+
+@router.get("/gru", response_model=GRUResponse, summary="Gradient flow through a GRU")
+def gru(q: Annotated[GRUQuery, Query()]) -> Response:
+    """Jacobian products dh_t/dh_k of a GRU and its carry path prod diag(1 - z_t), all as log10."""
+    return _answer(q, lambda: gru_body(q))

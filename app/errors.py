@@ -11,9 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.schemas import LSTMQuery, RNNQuery
+from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 
-QUERY_MODELS: dict[str, type[BaseModel]] = {"/api/v1/rnn": RNNQuery, "/api/v1/lstm": LSTMQuery}
+QUERY_MODELS: dict[str, type[BaseModel]] = {
+    "/api/v1/rnn": RNNQuery,
+    "/api/v1/lstm": LSTMQuery,
+    "/api/v1/gru": GRUQuery,
+}
 
 
 def allowed(model: type[BaseModel], name: str) -> str | None:
@@ -23,6 +27,8 @@ def allowed(model: type[BaseModel], name: str) -> str | None:
         return None
     lo = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
     hi = next((m.le for m in info.metadata if isinstance(m, Le)), None)
+    if info.annotation is bool:
+        return "true, false"
     if lo is not None and hi is not None:
         if info.annotation is int:
             return f"integer {lo}..{hi}"

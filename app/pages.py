@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
-from app.schemas import LSTMQuery, RNNQuery
+from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 from core import config as c
 
 router = APIRouter(tags=["pages"])
@@ -23,6 +23,7 @@ def _limits() -> dict[str, dict[str, float]]:
         "input_scale": c.INPUT_SCALE,
         "bias": c.BIAS,
         "forget_bias": c.FORGET_BIAS,
+        "update_bias": c.UPDATE_BIAS,
         "seed": c.SEED,
     }
     return {k: {"lo": b.lo, "hi": b.hi} for k, b in names.items()}
@@ -40,6 +41,7 @@ def index(request: Request) -> HTMLResponse:
             "limits": _limits(),
             "rnn_defaults": RNNQuery().model_dump(exclude={"include"}),
             "lstm_defaults": LSTMQuery().model_dump(exclude={"include", "norm"}),
+            "gru_defaults": GRUQuery().model_dump(exclude={"include", "norm"}),
         },
     )
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core import config as c
 from core.config import ActivationName as Activation
-from core.config import LSTMConfig, RNNConfig
+from core.config import GRUConfig, LSTMConfig, RNNConfig
 from core.norms import Norm as NormName
 from core.pairs import MAX_SIDE
 from core.weights import Init as InitName
@@ -16,7 +16,7 @@ from core.weights import Init as InitName
 UNIT_ROWS = 128  # compact format: unit heatmaps show at most this many units
 CELL_LINES = 48  # compact format: single-unit cell-path lines shown
 
-_RNN, _LSTM = RNNConfig(), LSTMConfig()
+_RNN, _LSTM, _GRU = RNNConfig(), LSTMConfig(), GRUConfig()
 Include = Literal["weights"]
 FormatName = Literal["json", "compact"]
 
@@ -72,6 +72,27 @@ class LSTMQuery(_Query):
         _LSTM.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
     )
     seed: int = _int(_LSTM.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+    peephole: bool = Field(
+        _LSTM.peephole,
+        description="Peephole connections (Gers & Schmidhuber 2000): f and i also read c_{t-1}, o reads c_t, "
+        "through diagonal weights p ~ N(0, scale^2/n).",
+    )
+    coupled: bool = Field(_LSTM.coupled, description="Coupled input and forget gates: i = 1 - f.")
+
+
+class GRUQuery(_Query):
+    """Query of GET /api/v1/gru."""
+
+    hidden: int = _int(_GRU.hidden, c.HIDDEN, "Hidden size n.")
+    steps: int = _int(_GRU.steps, c.STEPS, "Sequence length T.")
+    scale: float = _float(_GRU.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
+    update_bias: float = _float(
+        _GRU.update_bias,
+        c.UPDATE_BIAS,
+        "Update-gate bias b_z (other biases are 0); the carry 1 - z starts at sigmoid(-b_z).",
+    )
+    input_scale: float = _float(_GRU.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case.")
+    seed: int = _int(_GRU.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
 
 
 class RNNEcho(RNNQuery):
@@ -82,6 +103,13 @@ class RNNEcho(RNNQuery):
 
 
 class LSTMEcho(LSTMQuery):
+    """The full configuration used, defaults filled in."""
+
+    model_config = ConfigDict(extra="allow")
+    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+
+
+class GRUEcho(GRUQuery):
     """The full configuration used, defaults filled in."""
 
     model_config = ConfigDict(extra="allow")
@@ -141,13 +169,24 @@ class Units(BaseModel):
 
 
 class CellPath(BaseModel):
-    """The LSTM cell-state path alone: dc_T/dc_k along it is prod_{j=k+1..T} diag(f_j)."""
+    """The LSTM cell-state path alone: dc_T/dc_k along it is prod_{j=k+1..T} diag(f_j) (with peepholes,
+    diag(dc_j/dc_{j-1}) with h held fixed, which adds the gates' view of the cell)."""
 
     log10_norm: Floats1 = Field(description=f"log10 ||prod diag(f_j)||_2 = max over units, k = 0..T; {_NULL}")
-    log10_per_unit: Floats2 = Field(description="log10 prod_j f_j[i] as [row: unit i[r]][column: step k[c]].")
+    log10_per_unit: Floats2 = Field(description="log10 |prod_j f_j[i]| as [row: unit i[r]][column: step k[c]].")
     i: list[int] = Field(description="Unit of each row of log10_per_unit.")
     k: list[int] = Field(description="Step of each column of log10_per_unit.")
     reference_log10: Floats1 = Field(description="log10 sigmoid(b_f)^(T-k): the path with zero weights and inputs.")
+
+
+class CarryPath(BaseModel):
+    """The GRU's identity path alone: h_t = (1 - z_t) h_{t-1} + z_t g_t carries h along prod_{j=k+1..T} diag(1 - z_j)."""
+
+    log10_norm: Floats1 = Field(description=f"log10 ||prod diag(1 - z_j)||_2 = max over units, k = 0..T; {_NULL}")
+    log10_per_unit: Floats2 = Field(description="log10 prod_j (1 - z_j[i]) as [row: unit i[r]][column: step k[c]].")
+    i: list[int] = Field(description="Unit of each row of log10_per_unit.")
+    k: list[int] = Field(description="Step of each column of log10_per_unit.")
+    reference_log10: Floats1 = Field(description="log10 sigmoid(-b_z)^(T-k): the path with zero weights and inputs.")
 
 
 class _Response(BaseModel):
@@ -174,3 +213,11 @@ class LSTMResponse(_Response):
     model: Literal["lstm"] = "lstm"
     config: LSTMEcho
     cell_path: CellPath
+
+
+class GRUResponse(_Response):
+    """GET /api/v1/gru. summary: sigmoid_minus_update_bias, mean/min/max_update_gate, update_spectral_radius, update_sigma_max, recurrent_sigma_max."""
+
+    model: Literal["gru"] = "gru"
+    config: GRUEcho
+    carry_path: CarryPath

@@ -28,6 +28,7 @@ SCALE = Bounds(0.0, 10.0)
 INPUT_SCALE = Bounds(0.0, 10.0)
 BIAS = Bounds(-10.0, 10.0)
 FORGET_BIAS = Bounds(-10.0, 10.0)
+UPDATE_BIAS = Bounds(-10.0, 10.0)
 SEED = Bounds(0, 2**32 - 1)
 
 
@@ -54,6 +55,22 @@ class LSTMConfig:
     steps: int = 50  # T
     scale: float = 1.0
     forget_bias: float = 1.0  # b_f
+    input_scale: float = 1.0
+    seed: int = 0
+    norm: Norm = "spectral"
+    peephole: bool = False  # gates f, i, o also read the cell (Gers & Schmidhuber 2000), p ~ N(0, scale^2/n)
+    coupled: bool = False  # i = 1 - f (no input gate of its own)
+
+
+@dataclass(frozen=True)
+class GRUConfig:
+    """A GRU run with recurrent weights ~ N(0, scale^2/n), b_z = update_bias, other biases 0, h_0 = 0."""
+
+    hidden: int = 16  # n
+    steps: int = 50  # T
+    scale: float = 1.0
+    # b_z: the carry 1 - z_t = sigmoid(-a_z) starts at sigmoid(-b_z); -1 matches the LSTM's default f = sigmoid(1).
+    update_bias: float = -1.0
     input_scale: float = 1.0
     seed: int = 0
     norm: Norm = "spectral"

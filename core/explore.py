@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from core import jacobian, pairs, sweep, weights
-from core.activations import ACTIVATIONS
-from core.cells import lstm, rnn
-from core.config import PAIR_WORK_BUDGET, LSTMConfig, RNNConfig, pair_work
-from core.logmath import log10_abs
+from core.activations import ACTIVATIONS, log_sigmoid
+from core.cells import gru, lstm, rnn
+from core.config import PAIR_WORK_BUDGET, GRUConfig, LSTMConfig, RNNConfig, pair_work
+from core.logmath import LN10, log10_abs
 from core.norms import Norm
 from core.weights import Init
 
@@ -41,7 +41,7 @@ class Result:
     budget: PairsBudget
     summary: dict[str, float]
     bound: np.ndarray | None = None  # (T+1,) log10 (gamma ||W||_2)^(T-k), RNN only
-    cell_path: dict[str, np.ndarray] = field(default_factory=dict)  # LSTM only
+    cell_path: dict[str, np.ndarray] = field(default_factory=dict)  # LSTM: the cell path; GRU: the carry path
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # the exact weights and inputs
 
 
@@ -84,10 +84,11 @@ def _rnn_unit_spectra(seed: int, n: int, init: Init) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=64)
-def _lstm_unit_spectra(seed: int, n: int) -> tuple[float, float, float]:
-    Wh = weights.recurrent(seed, n, 1.0, "gaussian", count=4)
+def _gated_unit_spectra(seed: int, n: int, gates: int) -> tuple[float, float, float]:
+    """rho and ||.||_2 of the first gate's W_h (f or z), and ||.||_2 of all gates' W_h stacked."""
+    Wh = weights.recurrent(seed, n, 1.0, "gaussian", count=gates)
     rho, sigma = _spectral(Wh[0])
-    return rho, sigma, float(np.linalg.norm(Wh.reshape(4 * n, n), 2))
+    return rho, sigma, float(np.linalg.norm(Wh.reshape(gates * n, n), 2))
 
 
 def rnn_params(cfg: RNNConfig) -> tuple[rnn.RNNParams, np.ndarray]:
@@ -140,7 +141,8 @@ def lstm_params(cfg: LSTMConfig) -> tuple[lstm.LSTMParams, np.ndarray]:
     b = np.zeros((4, n))
     b[0] = cfg.forget_bias
     x = weights.inputs(cfg.seed, cfg.steps, n, cfg.input_scale)
-    return lstm.LSTMParams(Wh, Wx, b, np.zeros(n), np.zeros(n)), x
+    peep = weights.peephole(cfg.seed, n, cfg.scale) if cfg.peephole else None
+    return lstm.LSTMParams(Wh, Wx, b, np.zeros(n), np.zeros(n), peep, cfg.coupled), x
 
 
 def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
@@ -149,17 +151,11 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
     trace = lstm.forward(p, x)
     f = lstm.factors(p, trace)
     n, T = cfg.hidden, cfg.steps
-    per_unit = jacobian.diagonal_path(lstm.log10_forget(trace))  # (n, T+1)
-    k = np.arange(T + 1)
-    log_sig_bf = float(np.log10(np.exp(-np.logaddexp(0.0, -cfg.forget_bias))))
-    cell_path = {
-        "log10_norm": np.max(per_unit, axis=0),  # ||prod diag(f)||_2 = max over units
-        "log10_per_unit": per_unit,
-        "reference_log10": (T - k) * log_sig_bf,  # sigmoid(b_f)^(T-k)
-    }
+    log_sig_bf = float(log_sigmoid(np.array(cfg.forget_bias)) / LN10)  # log10 sigmoid(b_f)
+    cell_path = _diagonal_path(lstm.log10_carry(p, trace), log_sig_bf)
     u = weights.probe(cfg.seed, n)
     budget = budget_for(T, n, 2)
-    rho, sigma, sigma_all = (cfg.scale * v for v in _lstm_unit_spectra(cfg.seed, n))
+    rho, sigma, sigma_all = (cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 4))
     forget = trace.gates[:, 0, :]
     summary = {
         "sigmoid_forget_bias": float(10.0**log_sig_bf),
@@ -173,9 +169,15 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
     decay, units, heat = products(f, cfg.norm, np.concatenate([u, np.zeros(n)]), budget, with_pairs)
     arrays: dict[str, Any] = {"h0": p.h0, "c0": p.c0, "x": x, "u": u}
     for g, name in enumerate(lstm.GATES):
+        if cfg.coupled and name == "i":
+            continue  # i = 1 - f: the input gate has no weights of its own
         arrays[f"W_{name}h"] = p.Wh[g]
         arrays[f"W_{name}x"] = p.Wx[g]
         arrays[f"b_{name}"] = p.b[g]
+    if p.peep is not None:
+        for g, name in enumerate(lstm.PEEPHOLES):
+            if not (cfg.coupled and name == "i"):
+                arrays[f"p_{name}"] = p.peep[g]
     return Result(
         decay=decay,
         pairs=heat,
@@ -183,5 +185,64 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
         budget=budget,
         summary=summary,
         cell_path=cell_path,
+        arrays=arrays,
+    )
+
+
+def gru_params(cfg: GRUConfig) -> tuple[gru.GRUParams, np.ndarray]:
+    """The seeded weights and inputs of a run (the same inputs as an RNN or LSTM with this seed)."""
+    n = cfg.hidden
+    Wh = weights.recurrent(cfg.seed, n, cfg.scale, "gaussian", count=3)
+    Wx = weights.input_weights(cfg.seed, n, n, count=3)
+    b = np.zeros((3, n))
+    b[0] = cfg.update_bias
+    x = weights.inputs(cfg.seed, cfg.steps, n, cfg.input_scale)
+    return gru.GRUParams(Wh, Wx, b, np.zeros(n)), x
+
+
+def _diagonal_path(log10_factor: np.ndarray, log10_reference: float) -> dict[str, np.ndarray]:
+    """A gate's direct path (T, n) log10 factors -> per-unit products, their norm and the zero-weight reference."""
+    per_unit = jacobian.diagonal_path(log10_factor)  # (n, T+1)
+    T = log10_factor.shape[0]
+    return {
+        "log10_norm": np.max(per_unit, axis=0),  # ||prod diag||_2 = max over units
+        "log10_per_unit": per_unit,
+        "reference_log10": (T - np.arange(T + 1)) * log10_reference,
+    }
+
+
+def run_gru(cfg: GRUConfig, with_pairs: bool = True) -> Result:
+    """Jacobian decay, heatmap and unit view of a GRU, and its carry path prod diag(1 - z_t)."""
+    p, x = gru_params(cfg)
+    trace = gru.forward(p, x)
+    f = gru.factors(p, trace)
+    n, T = cfg.hidden, cfg.steps
+    log_keep_bias = float(log_sigmoid(np.array(-cfg.update_bias)) / LN10)  # log10 sigmoid(-b_z)
+    u = weights.probe(cfg.seed, n)
+    budget = budget_for(T, n, 1)
+    rho, sigma, sigma_all = (cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 3))
+    z = trace.gates[:, 0, :]
+    summary = {
+        "sigmoid_minus_update_bias": float(10.0**log_keep_bias),
+        "mean_update_gate": float(np.mean(z)) if T else float("nan"),
+        "min_update_gate": float(np.min(z)) if T else float("nan"),
+        "max_update_gate": float(np.max(z)) if T else float("nan"),
+        "update_spectral_radius": rho,
+        "update_sigma_max": sigma,
+        "recurrent_sigma_max": sigma_all,
+    }
+    decay, units, heat = products(f, cfg.norm, u, budget, with_pairs)
+    arrays: dict[str, Any] = {"h0": p.h0, "x": x, "u": u}
+    for g, name in enumerate(gru.GATES):
+        arrays[f"W_{name}h"] = p.Wh[g]
+        arrays[f"W_{name}x"] = p.Wx[g]
+        arrays[f"b_{name}"] = p.b[g]
+    return Result(
+        decay=decay,
+        pairs=heat,
+        units=units,
+        budget=budget,
+        summary=summary,
+        cell_path=_diagonal_path(gru.log10_keep(trace), log_keep_bias),
         arrays=arrays,
     )

@@ -15,7 +15,7 @@ Init = Literal["gaussian", "orthogonal", "identity"]
 INITS: tuple[Init, ...] = ("gaussian", "orthogonal", "identity")
 
 # Child stream indices: shared by every cell so RNN and LSTM see the same inputs.
-STREAM_RECURRENT, STREAM_INPUT_WEIGHTS, STREAM_INPUTS, STREAM_PROBE = 0, 1, 2, 3
+STREAM_RECURRENT, STREAM_INPUT_WEIGHTS, STREAM_INPUTS, STREAM_PROBE, STREAM_PEEPHOLE = 0, 1, 2, 3, 4
 
 
 def stream(seed: int, which: int) -> np.random.Generator:
@@ -50,6 +50,11 @@ def input_weights(seed: int, n: int, n_in: int, count: int = 1) -> np.ndarray:
 def inputs(seed: int, steps: int, n_in: int, input_scale: float) -> np.ndarray:
     """Input sequence x_1..x_T ~ N(0, input_scale^2), shape (T, n_in)."""
     return input_scale * stream(seed, STREAM_INPUTS).standard_normal((steps, n_in))
+
+
+def peephole(seed: int, n: int, scale: float) -> np.ndarray:
+    """LSTM peephole weights p_f, p_i, p_o ~ N(0, scale^2/n), shape (3, n): each like one entry of W_h."""
+    return scale * stream(seed, STREAM_PEEPHOLE).standard_normal((3, n)) / np.sqrt(n)
 
 
 def probe(seed: int, n: int) -> np.ndarray:

@@ -56,18 +56,24 @@ def rnn_jacobian(w: dict[str, np.ndarray], activation: str, t: int, k: int) -> n
 
 
 def lstm_run(w: dict[str, np.ndarray], state: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """(h, c) after steps start+1..stop from the state (h, c) at step start (complex allowed)."""
+    """(h, c) after steps start+1..stop from the state (h, c) at step start (complex allowed).
+
+    Peepholes when w has p_f, p_i, p_o (f and i read c_{t-1}, o reads c_t); coupled gates
+    (i = 1 - f) when w has no input-gate weights.
+    """
     n = w["h0"].shape[0]
     h, c = state[:n], state[n:]
+    zero = np.zeros(n)
     for s in range(start, stop):
         x = w["x"][s]
 
         def gate(g: str, h: np.ndarray = h, x: np.ndarray = x) -> np.ndarray:
             return w[f"W_{g}h"] @ h + w[f"W_{g}x"] @ x + w[f"b_{g}"]
 
-        f, i, cand, o = _sig(gate("f")), _sig(gate("i")), np.tanh(gate("c")), _sig(gate("o"))
-        c = f * c + i * cand
-        h = o * np.tanh(c)
+        f = _sig(gate("f") + w.get("p_f", zero) * c)
+        i = _sig(gate("i") + w.get("p_i", zero) * c) if "W_ih" in w else 1.0 - f
+        c = f * c + i * np.tanh(gate("c"))
+        h = _sig(gate("o") + w.get("p_o", zero) * c) * np.tanh(c)
     return np.concatenate([h, c])
 
 
@@ -89,9 +95,25 @@ def lstm_forget_gates(w: dict[str, np.ndarray]) -> np.ndarray:
     s = np.concatenate([w["h0"], w["c0"]]).astype(float)
     out = []
     for t in range(len(w["x"])):
-        h = s[:n]
-        out.append(_sig(w["W_fh"] @ h + w["W_fx"] @ w["x"][t] + w["b_f"]))
+        h, c = s[:n], s[n:]
+        out.append(_sig(w["W_fh"] @ h + w["W_fx"] @ w["x"][t] + w["b_f"] + w.get("p_f", np.zeros(n)) * c))
         s = lstm_run(w, s, t, t + 1)
+    return np.array(out)
+
+
+def lstm_cell_carry(w: dict[str, np.ndarray]) -> np.ndarray:
+    """dc_t/dc_{t-1}[i, i] with h_{t-1} held fixed, t = 1..T, by complex step: (T, n)."""
+    n = w["h0"].shape[0]
+    s = np.concatenate([w["h0"], w["c0"]]).astype(float)
+    out = []
+    for t in range(len(w["x"])):
+        row = []
+        for j in range(n):
+            z = s.astype(complex)
+            z[n + j] += 1j * H
+            row.append(lstm_run(w, z, t, t + 1)[n + j].imag / H)
+        out.append(row)
+        s = lstm_run(w, s, t, t + 1).real
     return np.array(out)
 
 

@@ -5,7 +5,8 @@ import * as plots from "./plots.js";
 
 const config = JSON.parse(document.getElementById("page-config").textContent);
 const $ = (id) => document.getElementById(id);
-const LABEL = { rnn: "RNN", lstm: "LSTM" };
+const LABEL = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+const JACOBIAN = { rnn: "‖∂h_t/∂h_k‖", lstm: "‖∂(h_t,c_t)/∂(h_k,c_k)‖", gru: "‖∂h_t/∂h_k‖" };
 let state = fromURL(window.location.search, config);
 let retryTimer = null;
 let slowTimer = null;
@@ -13,8 +14,9 @@ let retryDelay = 500;
 
 function writeControls() {
   for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
-  for (const key of Object.keys(FIELDS)) {
+  for (const [key, field] of Object.entries(FIELDS)) {
     const input = $(`in-${key}`);
+    if (field.kind === "flag") { input.checked = state[key] === "true"; continue; }
     input.value = state[key];
     const box = $(`num-${key}`);
     if (box) box.value = state[key];
@@ -36,8 +38,9 @@ function bindControls() {
   for (const radio of document.querySelectorAll('input[name="model"]')) {
     radio.addEventListener("change", () => set("model", radio.value));
   }
-  for (const key of Object.keys(FIELDS)) {
+  for (const [key, field] of Object.entries(FIELDS)) {
     const input = $(`in-${key}`);
+    if (field.kind === "flag") { input.addEventListener("change", () => set(key, String(input.checked))); continue; }
     input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => set(key, input.value));
     const box = $(`num-${key}`);
     if (box) box.addEventListener("change", () => set(key, box.value));
@@ -91,7 +94,9 @@ function row(container, models, build, withScale = true) {
   });
   els.forEach((el, i) => {
     const fig = build(models[i]);
-    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = withScale && i === els.length - 1;
+    const scaled = withScale && i === els.length - 1;
+    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = scaled;
+    el.classList.toggle("with-scale", scaled); // a little wider, so its plot area matches the others
     draw(el, fig);
     if (changed) Plotly.Plots.resize(el);
   });
@@ -100,15 +105,28 @@ function row(container, models, build, withScale = true) {
 function summaryHTML(data) {
   const s = data.summary;
   const f = (v) => (v === null ? "—" : Number(v).toPrecision(4));
+  const list = (pairs) => `<dl>${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${f(v)}</dd>`).join("")}</dl>`;
   if (data.model === "rnn") {
     const verdict = s.gamma_sigma_max < 1
       ? "below 1: every long product vanishes (sufficient condition)"
       : "at least 1: exploding is possible (necessary condition)";
-    return `<h3>RNN</h3><dl><dt>ρ(W)</dt><dd>${f(s.spectral_radius)}</dd><dt>‖W‖₂</dt><dd>${f(s.sigma_max)}</dd>` +
-      `<dt>γ = sup φ′</dt><dd>${f(s.gamma)}</dd><dt>γ‖W‖₂</dt><dd>${f(s.gamma_sigma_max)}</dd></dl><p>γ‖W‖₂ is ${verdict}.</p>`;
+    return `<h3>RNN</h3>${list([["ρ(W)", s.spectral_radius], ["‖W‖₂", s.sigma_max], ["γ = sup φ′", s.gamma], ["γ‖W‖₂", s.gamma_sigma_max]])}` +
+      `<p>γ‖W‖₂ is ${verdict}.</p>`;
   }
-  return `<h3>LSTM</h3><dl><dt>σ(b_f)</dt><dd>${f(s.sigmoid_forget_bias)}</dd><dt>mean f</dt><dd>${f(s.mean_forget_gate)}</dd>` +
-    `<dt>min f</dt><dd>${f(s.min_forget_gate)}</dd><dt>‖W_h‖₂ (all gates)</dt><dd>${f(s.recurrent_sigma_max)}</dd></dl>`;
+  if (data.model === "gru") {
+    return `<h3>GRU</h3>${list([["σ(−b_z)", s.sigmoid_minus_update_bias], ["mean z", s.mean_update_gate], ["min z", s.min_update_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+  }
+  return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], ["mean f", s.mean_forget_gate], ["min f", s.min_forget_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+}
+
+// A gated cell's direct path (LSTM cell state, GRU carry) beside its full Jacobian.
+function pathFigure(path, decay, { title, single, norm, full, reference, color }) {
+  return plots.logLinesFigure([
+    plots.bundle(path.log10_per_unit, path.k, single, { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
+    plots.line(path.log10_norm, norm, { line: { color: plots.COLORS.cell, width: 3 } }),
+    plots.line(decay.log10_norm, full, { line: { color, dash: "dash", width: 2 } }),
+    plots.line(path.reference_log10, reference, { line: { color: plots.COLORS.ref, dash: "dot" } }),
+  ], { title, xTitle: "source step k" });
 }
 
 // The figures of one answer, most important first. Each is drawn in a frame of its own, so the
@@ -121,9 +139,10 @@ function figures(byModel) {
     const traces = [];
     for (const m of models) {
       const d = byModel[m];
-      traces.push(plots.line(d.decay.log10_norm, m === "rnn" ? "RNN ‖∂h_T/∂h_k‖" : "LSTM ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS[m], width: 3 } }));
+      traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
       if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
       if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
+      if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
     }
     draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
     $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
@@ -133,24 +152,26 @@ function figures(byModel) {
     row($("plot-pairs"), models, (m) => {
       const p = byModel[m].pairs;
       if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
-      const what = m === "rnn" ? "‖∂h_t/∂h_k‖" : "‖∂(h_t,c_t)/∂(h_k,c_k)‖";
-      return plots.pairsFigure(p, `${LABEL[m]}: ${what}${p.exact ? "" : " (estimate)"}`);
+      // Side by side the plots are narrow: the model's name alone (the panel's text says what is shown).
+      const what = models.length > 2 ? "" : `: ${JACOBIAN[m]}`;
+      return plots.pairsFigure(p, `${LABEL[m]}${what}${p.exact ? "" : " (estimate)"}`);
     });
     $("pairs-note").textContent = notes.join(" ");
   });
   // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
   tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
-  const lstm = byModel.lstm;
+  const { lstm, gru } = byModel;
   if (lstm) {
-    tasks.push(() => {
-      const cp = lstm.cell_path;
-      draw($("plot-cell"), plots.logLinesFigure([
-        plots.bundle(cp.log10_per_unit, cp.k, "single units ∏ f_j[i]", { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
-        plots.line(cp.log10_norm, "cell path ‖∏ diag(f_j)‖", { line: { color: plots.COLORS.cell, width: 3 } }),
-        plots.line(lstm.decay.log10_norm, "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", { line: { color: plots.COLORS.lstm, dash: "dash", width: 2 } }),
-        plots.line(cp.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" } }),
-      ], { title: "LSTM: cell-state path vs all paths", xTitle: "source step k" }));
-    });
+    tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
+      title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",
+      full: "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", reference: "σ(b_f)^(T−k)", color: plots.COLORS.lstm,
+    })));
+  }
+  if (gru) {
+    tasks.push(() => draw($("plot-carry"), pathFigure(gru.carry_path, gru.decay, {
+      title: "GRU: carry path vs all paths", single: "single units ∏ (1 − z_j[i])", norm: "carry path ‖∏ diag(1 − z_j)‖",
+      full: "full Jacobian ‖∂h_T/∂h_k‖", reference: "σ(−b_z)^(T−k)", color: plots.COLORS.gru,
+    })));
   }
   return tasks;
 }

@@ -7,7 +7,7 @@ export const ZMAX = 10;
 const RDBU = ["#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
   "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f"];
 const COLORSCALE = RDBU.map((c, i) => [i / (RDBU.length - 1), c]);
-export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", bound: "#555555", cell: "#009E73", ref: "#CC79A7" };
+export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#7A4FA0", bound: "#555555", cell: "#009E73", ref: "#CC79A7" };
 
 const FONT = { family: "system-ui, sans-serif", size: 13 };
 const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
@@ -93,7 +93,8 @@ export function logLinesFigure(traces, { title, xTitle }) {
   return {
     data: traces,
     layout: {
-      ...BASE, title: { text: title, y: 0.98, yanchor: "top" }, margin: { l: 60, r: 10, t: 80, b: 45 },
+      // Room above the plot for the title and a legend of up to three entries a row.
+      ...BASE, title: { text: title, y: 0.98, yanchor: "top" }, margin: { l: 60, r: 10, t: 52 + 20 * Math.ceil(traces.length / 3), b: 45 },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: { title: { text: xTitle } },
       yaxis: { title: { text: "magnitude" }, range: [lo - pad, hi + pad], ...powerTicks(lo - pad, hi + pad) },

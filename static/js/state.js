@@ -1,26 +1,36 @@
 // Every piece of page state, declared once: its type and which model uses it.
 // The whole state lives in the query string, so a copied link reproduces the view, seed included.
 
-export const MODELS = ["rnn", "lstm", "both"];
+export const MODELS = ["rnn", "lstm", "gru", "compare"];
+export const RECURRENT = ["rnn", "lstm", "gru"];
+// Links made before the GRU existed said "both" for RNN beside LSTM.
+const ALIASES = { both: "compare" };
 
 // Defaults and ranges come from the server (page-config), which owns them.
 export const FIELDS = {
   activation: { models: ["rnn"], kind: "choice" },
-  scale: { models: ["rnn", "lstm"], kind: "number" },
+  scale: { models: RECURRENT, kind: "number" },
   init: { models: ["rnn"], kind: "choice" },
-  hidden: { models: ["rnn", "lstm"], kind: "integer" },
-  steps: { models: ["rnn", "lstm"], kind: "integer" },
-  input_scale: { models: ["rnn", "lstm"], kind: "number" },
+  hidden: { models: RECURRENT, kind: "integer" },
+  steps: { models: RECURRENT, kind: "integer" },
+  input_scale: { models: RECURRENT, kind: "number" },
   bias: { models: ["rnn"], kind: "number" },
   forget_bias: { models: ["lstm"], kind: "number" },
-  seed: { models: ["rnn", "lstm"], kind: "integer" },
-  norm: { models: ["rnn", "lstm"], kind: "choice" },
+  update_bias: { models: ["gru"], kind: "number" },
+  peephole: { models: ["lstm"], kind: "flag" },
+  coupled: { models: ["lstm"], kind: "flag" },
+  seed: { models: RECURRENT, kind: "integer" },
+  norm: { models: RECURRENT, kind: "choice" },
 };
+
+// A checkbox's value: the spellings the server accepts, written the one way.
+const FLAG = { true: "true", 1: "true", yes: "true", on: "true", false: "false", 0: "false", no: "false", off: "false" };
 
 export function defaults(config) {
   const state = { model: "rnn" };
   for (const key of Object.keys(FIELDS)) {
-    state[key] = String(key in config.rnn ? config.rnn[key] : config.lstm[key]);
+    const owner = RECURRENT.find((m) => key in config[m]);
+    state[key] = String(config[owner][key]);
   }
   return state;
 }
@@ -30,9 +40,12 @@ export function defaults(config) {
 export function fromURL(search, config) {
   const state = defaults(config);
   const params = new URLSearchParams(search);
-  if (MODELS.includes(params.get("model"))) state.model = params.get("model");
+  const model = ALIASES[params.get("model")] || params.get("model");
+  if (MODELS.includes(model)) state.model = model;
   for (const key of Object.keys(FIELDS)) {
-    if (params.has(key)) state[key] = params.get(key).trim();
+    if (!params.has(key)) continue;
+    const raw = params.get(key).trim();
+    state[key] = FIELDS[key].kind === "flag" ? FLAG[raw.toLowerCase()] || raw : raw;
   }
   return state;
 }
@@ -53,7 +66,7 @@ export function apiQuery(state, model) {
 }
 
 export function modelsOf(state) {
-  return state.model === "both" ? ["rnn", "lstm"] : [state.model];
+  return state.model === "compare" ? RECURRENT : [state.model];
 }
 
 // The same checks the server makes, answered at once: {field: message} for the fields of the active models.
@@ -64,6 +77,10 @@ export function invalid(state, limits, choices) {
   for (const [key, field] of Object.entries(FIELDS)) {
     if (!field.models.some((m) => active.includes(m))) continue;
     const raw = state[key];
+    if (field.kind === "flag") {
+      if (raw !== "true" && raw !== "false") errors[key] = `${key} must be one of: true, false (got '${raw}')`;
+      continue;
+    }
     if (field.kind === "choice") {
       if (!choices[key].includes(raw)) errors[key] = `${key} must be one of: ${choices[key].join(", ")} (got '${raw}')`;
       continue;

@@ -153,6 +153,10 @@ def test_exact_zeros_travel_as_null(client: TestClient) -> None:
         "lstm?hidden=1&steps=1000&forget_bias=-10&scale=10&input_scale=10",
         "lstm?hidden=128&steps=1000&scale=10&format=compact",
         "lstm?hidden=48&steps=1000&scale=0&forget_bias=-10&input_scale=10",  # decoupled units: the top one changes
+        "lstm?hidden=16&steps=1000&scale=10&input_scale=10&forget_bias=10&peephole=true&coupled=true",
+        "gru?hidden=1&steps=1000&update_bias=10&scale=10&input_scale=10",
+        "gru?hidden=64&steps=1000&update_bias=-10&scale=10&input_scale=10&format=compact",
+        "gru?hidden=32&steps=1000&scale=0&input_scale=0",
     ],
 )
 def test_extremes_answer_with_finite_json(client: TestClient, query: str) -> None:
@@ -163,7 +167,7 @@ def test_extremes_answer_with_finite_json(client: TestClient, query: str) -> Non
 
 def test_openapi_documents_every_parameter_and_bound(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for path in ("/api/v1/rnn", "/api/v1/lstm"):
+    for path in ("/api/v1/rnn", "/api/v1/lstm", "/api/v1/gru"):
         params = spec["paths"][path]["get"]["parameters"]
         assert params, path
         for p in params:
@@ -183,7 +187,9 @@ def test_random_valid_queries_never_fail(client: TestClient) -> None:
         rnn = f"/api/v1/rnn?{common}&activation={rng.choice(acts)}&init={rng.choice(['gaussian', 'orthogonal', 'identity'])}"
         rnn += f"&bias={rng.uniform(-10, 10):.2f}"
         lstm = f"/api/v1/lstm?{common}&forget_bias={rng.uniform(-10, 10):.2f}"
-        for url in (rnn, lstm):
+        lstm += f"&peephole={rng.choice(['true', 'false'])}&coupled={rng.choice(['true', 'false'])}"
+        gru = f"/api/v1/gru?{common}&update_bias={rng.uniform(-10, 10):.2f}"
+        for url in (rnn, lstm, gru):
             r = client.get(url)
             assert r.status_code == 200, url
             d = r.json()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from tests import reference
+from tests import reference, reference_gru
 
 
 def _arr(v: object) -> np.ndarray:
@@ -52,6 +52,7 @@ def test_rnn_numbers_match_independent_complex_step(client: TestClient, query: s
         "hidden=3&steps=6&scale=1.5&forget_bias=1&seed=4",
         "hidden=2&steps=8&scale=3&forget_bias=-2&input_scale=2&seed=8",
         "hidden=4&steps=5&scale=0.3&forget_bias=6&seed=0&norm=frobenius",
+        "hidden=3&steps=6&scale=2&forget_bias=1&seed=6&coupled=true",
     ],
 )
 def test_lstm_numbers_match_independent_complex_step(client: TestClient, query: str) -> None:
@@ -74,3 +75,54 @@ def test_lstm_numbers_match_independent_complex_step(client: TestClient, query: 
     np.testing.assert_allclose(d["cell_path"]["reference_log10"], (T - np.arange(T + 1)) * np.log10(sig_bf), atol=1e-12)
     assert d["summary"]["sigmoid_forget_bias"] == pytest.approx(sig_bf, rel=1e-12)
     assert d["summary"]["mean_forget_gate"] == pytest.approx(np.mean(f), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hidden=3&steps=6&scale=1.5&forget_bias=1&seed=4&peephole=true",
+        "hidden=3&steps=5&scale=3&forget_bias=-2&input_scale=2&seed=8&peephole=true&coupled=true",
+    ],
+)
+def test_peephole_lstm_numbers_match_independent_complex_step(client: TestClient, query: str) -> None:
+    d = client.get(f"/api/v1/lstm?{query}&include=weights").json()
+    cfg, w = d["config"], {k: _arr(v) for k, v in d["weights"].items()}
+    T, n = cfg["steps"], cfg["hidden"]
+    assert {"p_f", "p_o"} <= set(w) and ("p_i" in w) == (not cfg["coupled"])
+    decay, pairs = _log(d["decay"]["log10_norm"]), d["pairs"]["log10_norm"]
+    carry = reference.lstm_cell_carry(w)  # dc_t/dc_{t-1} along the cell, h held fixed
+    per_unit = _log(d["cell_path"]["log10_per_unit"])
+    for k in range(T + 1):
+        assert decay[k] == pytest.approx(reference.log10_norm(reference.lstm_jacobian(w, T, k)), abs=1e-9)
+        for t in range(k, T + 1):
+            assert pairs[t][k] == pytest.approx(reference.log10_norm(reference.lstm_jacobian(w, t, k)), abs=1e-9)
+        np.testing.assert_allclose(per_unit[:, k], np.sum(np.log10(np.abs(carry[k:])), axis=0), atol=1e-11)
+    assert np.array(per_unit).shape == (n, T + 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hidden=3&steps=6&scale=1.5&update_bias=-1&seed=4",
+        "hidden=4&steps=5&scale=3&update_bias=2&input_scale=2&seed=8",
+        "hidden=2&steps=7&scale=0.5&update_bias=-4&seed=1&norm=frobenius",
+    ],
+)
+def test_gru_numbers_match_independent_complex_step(client: TestClient, query: str) -> None:
+    d = client.get(f"/api/v1/gru?{query}&include=weights").json()
+    cfg, w = d["config"], {k: _arr(v) for k, v in d["weights"].items()}
+    T, norm = cfg["steps"], cfg["norm"]
+    decay, pairs, units = _log(d["decay"]["log10_norm"]), d["pairs"]["log10_norm"], _log(d["units"]["log10_abs"])
+    z = reference_gru.gru_update_gates(w)  # (T, n)
+    per_unit = _log(d["carry_path"]["log10_per_unit"])
+    for k in range(T + 1):
+        jac = reference_gru.gru_jacobian(w, T, k)
+        assert decay[k] == pytest.approx(reference.log10_norm(jac, norm), abs=1e-9)
+        np.testing.assert_allclose(units[:, k], reference.log10_abs(w["u"] @ jac), atol=1e-9)
+        for t in range(k, T + 1):
+            ref = reference.log10_norm(reference_gru.gru_jacobian(w, t, k), norm)
+            assert pairs[t][k] == pytest.approx(ref, abs=1e-9)
+        np.testing.assert_allclose(per_unit[:, k], np.sum(np.log10(1 - z[k:]), axis=0), atol=1e-12)
+    keep = 1 / (1 + np.exp(cfg["update_bias"]))
+    np.testing.assert_allclose(d["carry_path"]["reference_log10"], (T - np.arange(T + 1)) * np.log10(keep), atol=1e-12)
+    assert d["summary"]["mean_update_gate"] == pytest.approx(np.mean(z), rel=1e-12)

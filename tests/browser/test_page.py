@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -95,18 +96,54 @@ def test_bad_value_is_shown_beside_its_control_and_kept(page: Page, live_server:
     expect(page.locator("#err-hidden")).to_be_empty()
 
 
-def test_both_models_side_by_side_with_lstm_cell_path(page: Page, live_server: str, console: list[str]) -> None:
-    page.goto(f"{live_server}/?model=both&forget_bias=3&steps=40")
-    _wait_rendered(page, "model=both")
-    assert page.locator("#plot-pairs > div").count() == 2
-    assert page.locator("#plot-units > div").count() == 2
+def test_three_models_side_by_side_with_their_gate_paths(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=both&forget_bias=3&steps=40")  # links from before the GRU still work
+    _wait_rendered(page, "model=compare")
+    assert page.locator("#plot-pairs > div").count() == 3
+    assert page.locator("#plot-units > div").count() == 3
     expect(page.locator("#panel-cell")).to_be_visible()
+    expect(page.locator("#panel-carry")).to_be_visible()
     names = page.evaluate("document.getElementById('plot-cell').data.map(t => t.name)")
     assert any("cell path" in n for n in names) and any("full Jacobian" in n for n in names)
+    names = page.evaluate("document.getElementById('plot-carry').data.map(t => t.name)")
+    assert any("carry path" in n for n in names) and any("σ(−b_z)" in n for n in names)
+    decay = page.evaluate("document.getElementById('plot-decay').data.map(t => t.name)")
+    assert sum(n.startswith(("RNN", "LSTM", "GRU")) for n in decay) == 3
+    # One fixed colour scale for all three, shown once.
+    scales = page.evaluate(
+        "[...document.querySelectorAll('#plot-pairs > div')].map(d => [d.data[0].zmin, d.data[0].zmax, d.data[0].showscale])"
+    )
+    assert [s[:2] for s in scales] == [[-10, 10]] * 3 and [s[2] for s in scales] == [False, False, True]
     page.locator('input[name="model"][value="rnn"]').check()
     _wait_rendered(page, "model=rnn")
     expect(page.locator("#panel-cell")).to_be_hidden()
+    expect(page.locator("#panel-carry")).to_be_hidden()
     expect(page.locator("#in-forget_bias")).to_be_hidden()
+
+
+def test_lstm_variants_are_checkboxes_kept_in_the_url(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=lstm&steps=20&peephole=1")
+    _wait_rendered(page, "peephole=true")
+    expect(page.locator("#in-peephole")).to_be_checked()
+    expect(page.locator("#in-coupled")).not_to_be_checked()
+    page.locator("#in-coupled").focus()
+    page.keyboard.press("Space")  # keyboard operable
+    _wait_rendered(page, "coupled=true")
+    assert "coupled=true" in page.url and "peephole=true" in page.url
+    page.goto(f"{live_server}/?model=lstm&steps=20&coupled=maybe")
+    expect(page.locator("#err-coupled")).to_contain_text("true, false")
+
+
+def test_gru_view_has_its_own_bias_slider(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=gru&steps=30")
+    _wait_rendered(page, "model=gru")
+    expect(page.locator("#in-update_bias")).to_be_visible()
+    expect(page.locator("#in-activation")).to_be_hidden()
+    page.fill("#num-update_bias", "4")
+    page.press("#num-update_bias", "Enter")
+    _wait_rendered(page, "update_bias=4&")
+    ref = page.evaluate("Array.from(document.getElementById('plot-carry').data[3].y)")
+    assert ref[0] == pytest.approx(30 * np.log10(1 / (1 + np.exp(4))), abs=1e-6)
 
 
 def test_over_budget_heatmap_is_labelled_as_estimate(page: Page, live_server: str, console: list[str]) -> None:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from core import LSTMConfig, RNNConfig, explore
+from core import GRUConfig, LSTMConfig, RNNConfig, explore
 from core.cells import CELLS
 from core.jacobian import Factors
 
@@ -20,16 +20,27 @@ def _lstm() -> Factors:
     return CELLS["lstm"].factors(p, CELLS["lstm"].forward(p, x))
 
 
-EXAMPLES: dict[str, Callable[[], Factors]] = {"rnn": _rnn, "lstm": _lstm}
+def _peephole_lstm() -> Factors:
+    p, x = explore.lstm_params(LSTMConfig(hidden=4, steps=6, scale=1.7, forget_bias=0.5, peephole=True, coupled=True))
+    return CELLS["lstm"].factors(p, CELLS["lstm"].forward(p, x))
+
+
+def _gru() -> Factors:
+    p, x = explore.gru_params(GRUConfig(hidden=8, steps=6, scale=1.7, update_bias=0.5))
+    return CELLS["gru"].factors(p, CELLS["gru"].forward(p, x))
+
+
+EXAMPLES: dict[str, Callable[[], Factors]] = {"rnn": _rnn, "lstm": _lstm, "gru": _gru}
+VARIANTS = {**EXAMPLES, "lstm-peephole-coupled": _peephole_lstm}
 
 
 def test_every_registered_cell_has_an_example_here() -> None:
     assert set(CELLS) == set(EXAMPLES)
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_structured_products_equal_dense_ones(name: str) -> None:
-    f = EXAMPLES[name]()
+    f = VARIANTS[name]()
     rng = np.random.default_rng(0)
     for t in range(1, f.steps + 1):
         J = f.matrix(t)

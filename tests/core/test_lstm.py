@@ -115,3 +115,83 @@ def test_zero_recurrent_weights_with_inputs_have_a_closed_form() -> None:
         expected = np.max(np.maximum(a, b) + 0.5 * np.log10(1 + 10 ** (2 * (np.minimum(a, b) - np.maximum(a, b)))))
         assert r.decay[k] == pytest.approx(expected, abs=1e-9)
     assert r.decay[-1] == 0.0
+
+
+VARIANTS = [(True, False), (False, True), (True, True)]
+
+
+@pytest.mark.parametrize(("peephole", "coupled"), VARIANTS)
+def test_variant_local_jacobian_matches_finite_differences(peephole: bool, coupled: bool) -> None:
+    rng = np.random.default_rng(7)
+    n = 4
+    state = rng.standard_normal(2 * n)
+    peep = rng.standard_normal((3, n)) if peephole else None
+    p = lstm.LSTMParams(
+        rng.standard_normal((4, n, n)),
+        rng.standard_normal((4, n, 3)),
+        rng.standard_normal((4, n)),
+        state[:n],
+        state[n:],
+        peep,
+        coupled,
+    )
+    x = rng.standard_normal((1, 3))
+    J = lstm.local_jacobian(p, lstm.forward(p, x), 1)
+    eps = 1e-6
+    cols = []
+    for e in np.eye(2 * n):
+        plus, minus = state + eps * e, state - eps * e
+        fp = np.concatenate(lstm.step(p, plus[:n], plus[n:], x[0]))
+        fm = np.concatenate(lstm.step(p, minus[:n], minus[n:], x[0]))
+        cols.append((fp - fm) / (2 * eps))
+    np.testing.assert_allclose(J, np.array(cols).T, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(("peephole", "coupled"), VARIANTS)
+@pytest.mark.parametrize(("scale", "forget_bias", "seed"), [(1.0, 1.0, 0), (2.5, -1.0, 3)])
+def test_variants_match_the_complex_step_reference(
+    peephole: bool, coupled: bool, scale: float, forget_bias: float, seed: int
+) -> None:
+    cfg = LSTMConfig(
+        hidden=3, steps=6, scale=scale, forget_bias=forget_bias, seed=seed, peephole=peephole, coupled=coupled
+    )
+    r = run_lstm(cfg)
+    w, T, n = r.arrays, cfg.steps, cfg.hidden
+    assert ("p_f" in w) == peephole and ("W_ih" in w) == (not coupled)
+    assert r.pairs is not None
+    for t in range(T + 1):
+        for k in range(t + 1):
+            jac = reference.lstm_jacobian(w, t, k)
+            assert r.pairs.values[t, k] == pytest.approx(reference.log10_norm(jac), abs=1e-9)
+    for k in range(T + 1):
+        jac = reference.lstm_jacobian(w, T, k)
+        assert r.decay[k] == pytest.approx(reference.log10_norm(jac), abs=1e-9)
+        np.testing.assert_allclose(r.units[:, k], reference.log10_abs(w["u"] @ jac[:n, :n]), atol=1e-9)
+    carry = reference.lstm_cell_carry(w)  # (T, n)
+    for k in range(T + 1):
+        per_unit = np.sum(np.log10(np.abs(carry[k:])), axis=0)
+        np.testing.assert_allclose(r.cell_path["log10_per_unit"][:, k], per_unit, atol=1e-11)
+
+
+@pytest.mark.parametrize(("peephole", "coupled"), VARIANTS)
+def test_variants_with_zero_weights_keep_the_sigmoid_bf_closed_form(peephole: bool, coupled: bool) -> None:
+    # No weights, no inputs: c stays 0, so the peepholes see nothing, and the cell path is f = sigmoid(b_f).
+    T, b_f = 30, 2.0
+    cfg = LSTMConfig(hidden=4, steps=T, scale=0.0, input_scale=0.0, forget_bias=b_f, peephole=peephole, coupled=coupled)
+    r = run_lstm(cfg)
+    expected = (T - np.arange(T + 1)) * np.log10(1 / (1 + np.exp(-b_f)))
+    np.testing.assert_allclose(r.cell_path["log10_norm"], expected, rtol=1e-13, atol=1e-13)
+
+
+def test_coupled_input_gate_is_one_minus_forget() -> None:
+    p, x = lstm_params(LSTMConfig(hidden=5, steps=20, coupled=True, peephole=True, scale=2.0, seed=4))
+    g = lstm.forward(p, x).gates
+    np.testing.assert_allclose(g[:, 1], 1.0 - g[:, 0], atol=1e-15)
+
+
+@pytest.mark.parametrize("forget_bias", [-10.0, 10.0])
+def test_peephole_variants_stay_finite_for_a_thousand_steps(forget_bias: float) -> None:
+    cfg = LSTMConfig(hidden=6, steps=1000, scale=4.0, forget_bias=forget_bias, input_scale=3.0, peephole=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        r = run_lstm(cfg, with_pairs=False)
+    assert np.all(np.isfinite(r.decay)) and np.all(np.isfinite(r.cell_path["log10_norm"]))
