@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from app.cache import BodyCache
 from app.encode import Format, array, scalar
@@ -128,14 +129,11 @@ def _diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:
     }
 
 
-Query_ = RNNQuery | LSTMQuery | GRUQuery
-
-
-def _key(q: Query_) -> tuple[Any, ...]:
+def _key(q: BaseModel) -> tuple[Any, ...]:
     return (type(q).__name__, *sorted(q.model_dump().items()))
 
 
-def _answer(q: Query_, compute: Callable[[], bytes]) -> Response:
+def answer(q: BaseModel, compute: Callable[[], bytes]) -> Response:
     """The cached or freshly computed body, with its compute time in a Server-Timing header."""
     t0 = time.perf_counter()
     misses = cache.misses
@@ -147,16 +145,16 @@ def _answer(q: Query_, compute: Callable[[], bytes]) -> Response:
 @router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
 def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
-    return _answer(q, lambda: rnn_body(q))
+    return answer(q, lambda: rnn_body(q))
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
-    return _answer(q, lambda: lstm_body(q))
+    return answer(q, lambda: lstm_body(q))
 
 
 @router.get("/gru", response_model=GRUResponse, summary="Gradient flow through a GRU")
 def gru(q: Annotated[GRUQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of a GRU and its carry path prod diag(1 - z_t), all as log10."""
-    return _answer(q, lambda: gru_body(q))
+    return answer(q, lambda: gru_body(q))

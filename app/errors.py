@@ -11,12 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 
 QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/rnn": RNNQuery,
     "/api/v1/lstm": LSTMQuery,
     "/api/v1/gru": GRUQuery,
+    "/api/v1/scalar": ScalarQuery,
 }
 
 

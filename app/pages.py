@@ -7,8 +7,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
+from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 from core import config as c
+from core import scalar as s
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -39,9 +41,31 @@ def index(request: Request) -> HTMLResponse:
             "plotly_version": plotly_js_version(),
             "katex_version": KATEX_VERSION,
             "limits": _limits(),
-            "rnn_defaults": RNNQuery().model_dump(exclude={"include"}),
-            "lstm_defaults": LSTMQuery().model_dump(exclude={"include", "norm"}),
-            "gru_defaults": GRUQuery().model_dump(exclude={"include", "norm"}),
+            "defaults": {
+                "model": "rnn",
+                **GRUQuery().model_dump(exclude={"include", "format"}),
+                **LSTMQuery().model_dump(exclude={"include", "format"}),
+                **RNNQuery().model_dump(exclude={"include", "format"}),
+            },
+        },
+    )
+
+
+@router.get("/scalar", response_class=HTMLResponse, include_in_schema=False)
+def scalar_page(request: Request) -> HTMLResponse:
+    """The scalar RNN view: one unit, factor by factor, and the (1 +- eps)^N calculator."""
+    limits = _limits() | {
+        k: {"lo": b.lo, "hi": b.hi}
+        for k, b in {"weight": s.WEIGHT, "h0": s.H0, "eps": s.EPS, "horizon": s.HORIZON}.items()
+    }
+    return templates.TemplateResponse(
+        request,
+        "scalar.html",
+        {
+            "plotly_version": plotly_js_version(),
+            "katex_version": KATEX_VERSION,
+            "limits": limits,
+            "defaults": ScalarQuery().model_dump(exclude={"include"}),
         },
     )
 

@@ -79,3 +79,10 @@ log_tanh_derivative = _log_dtanh
 def log_sigmoid(a: Array) -> Array:
     """log sigmoid(a) = -log(1 + e^-a), finite for any finite a."""
     return -np.logaddexp(0.0, -np.asarray(a, dtype=float))
+
+
+def curve(name: str, lo: float = -8.0, hi: float = 8.0, points: int = 321) -> dict[str, np.ndarray]:
+    """phi and phi' of one activation on an even grid of a, for drawing (a, phi, dphi: (points,) each)."""
+    act = ACTIVATIONS[name]
+    a = np.linspace(lo, hi, points)
+    return {"a": a, "phi": np.asarray(act.phi(a), dtype=float), "dphi": act.dphi(a)}

@@ -10,7 +10,7 @@ const COLORSCALE = RDBU.map((c, i) => [i / (RDBU.length - 1), c]);
 export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#7A4FA0", bound: "#555555", cell: "#009E73", ref: "#CC79A7" };
 
 const FONT = { family: "system-ui, sans-serif", size: 13 };
-const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
+export const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
 export const CONFIG = { responsive: true, displaylogo: false };
 
 function colorbar() {

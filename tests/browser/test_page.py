@@ -162,3 +162,25 @@ def test_hover_shows_values_in_plain_numbers(page: Page, live_server: str, conso
     _wait_rendered(page, "steps=20")
     text = page.evaluate("document.getElementById('plot-pairs-rnn').data[0].text[20][3]")
     assert re.fullmatch(r"k 3, t 20: \d\.\de-?\d+", text), text
+
+
+def test_scalar_view_reads_factor_by_factor(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/scalar")
+    _wait_rendered(page, "activation=sigmoid")
+    expect(page.locator("#compound")).to_contain_text("0.02552")
+    expect(page.locator("#compound")).to_contain_text("37.78")
+    expect(page.locator('nav a[aria-current="page"]')).to_have_text("Scalar RNN")
+    # Sigmoid at its fixed point (h0 = 1/2, b = -w/2): every factor is w/4.
+    page.fill("#num-weight", "6")
+    page.press("#num-weight", "Enter")
+    page.fill("#num-bias", "-3")
+    page.press("#num-bias", "Enter")
+    _wait_rendered(page, "bias=-3&")
+    bars = page.evaluate("Array.from(document.getElementById('plot-factors').data.find(t => t.type === 'bar').y)")
+    assert bars == pytest.approx([np.log10(1.5)] * 50, abs=1e-6)
+    page.fill("#num-eps", "2")
+    page.press("#num-eps", "Enter")
+    expect(page.locator("#err-eps")).to_contain_text("0..0.99")
+    assert "eps=2" in page.url  # what the user typed is kept
+    page.click("nav >> text=Recurrent nets")
+    _wait_rendered(page, "model=rnn")

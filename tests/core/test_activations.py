@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS, log_sigmoid, sigmoid
+from core.activations import ACTIVATIONS, curve, log_sigmoid, sigmoid
 
 POINTS = np.array([-3.1, -1.2, -0.4, 0.3, 0.9, 2.7])
 
@@ -51,3 +51,13 @@ def test_relu_family_derivatives() -> None:
     np.testing.assert_array_equal(ACTIVATIONS["relu"].dphi(a), [0.0, 0.0, 1.0])
     np.testing.assert_allclose(ACTIVATIONS["leaky_relu"].dphi(a), [0.01, 0.01, 1.0])
     np.testing.assert_array_equal(ACTIVATIONS["linear"].dphi(a), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_drawn_curve_has_the_derivative_and_its_supremum(name: str) -> None:
+    c = curve(name)
+    a, phi, dphi = c["a"], c["phi"], c["dphi"]
+    slope = np.gradient(phi, a)
+    smooth = np.abs(a) > 0.1  # away from the kink of (leaky) ReLU
+    np.testing.assert_allclose(dphi[smooth][1:-1], slope[smooth][1:-1], atol=2e-3)
+    assert np.max(dphi) == pytest.approx(ACTIVATIONS[name].gamma, rel=1e-12)

@@ -1,0 +1,111 @@
+"""GET /api/v1/scalar: the hidden = 1 RNN, factor by factor, and the (1 +- eps)^N calculator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api import answer
+from app.encode import floats, scalar
+from core import config as c
+from core import scalar as s
+from core.config import ActivationName
+
+router = APIRouter(prefix="/api/v1", tags=["gradients"])
+_D = s.ScalarConfig()
+Floats = list[float | None]
+
+
+def _num(default: float, b: c.Bounds, doc: str) -> float:
+    return Field(default, ge=b.lo, le=b.hi, allow_inf_nan=False, description=f"{doc} Allowed {b.lo:g}..{b.hi:g}.")
+
+
+def _int(default: int, b: c.Bounds, doc: str) -> int:
+    return Field(default, ge=int(b.lo), le=int(b.hi), description=f"{doc} Allowed {int(b.lo)}..{int(b.hi)}.")
+
+
+class ScalarQuery(BaseModel):
+    """Query of GET /api/v1/scalar."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    activation: ActivationName = Field(_D.activation, description="phi in h_t = phi(w h_{t-1} + u x_t + b).")
+    weight: float = _num(_D.weight, s.WEIGHT, "The recurrent weight w.")
+    bias: float = _num(_D.bias, c.BIAS, "The bias b.")
+    input_scale: float = _num(_D.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); u ~ N(0, 1) is seeded.")
+    h0: float = _num(_D.h0, s.H0, "The initial state h_0.")
+    steps: int = _int(_D.steps, c.STEPS, "Sequence length T.")
+    seed: int = _int(_D.seed, c.SEED, "Seed of u and the inputs.")
+    eps: float = _num(_D.eps, s.EPS, "Calculator: the per-step change eps of (1 - eps)^N and (1 + eps)^N.")
+    horizon: int = _int(_D.horizon, s.HORIZON, "Calculator: the number of steps N.")
+    include: s.Include | None = Field(None, description="`weights` adds w, u, b, h0 and x.")
+
+
+class Compound(BaseModel):
+    """(1 - eps)^N and (1 + eps)^N: the same small change, repeated, vanishes or explodes."""
+
+    eps: float
+    horizon: float = Field(description="N.")
+    log10_shrink: float | None = Field(description="log10 (1 - eps)^N.")
+    log10_grow: float = Field(description="log10 (1 + eps)^N.")
+    shrink: float = Field(description="(1 - eps)^N (0 below 1e-300).")
+    grow: float | None = Field(description="(1 + eps)^N (null above 1e300).")
+
+
+class Curve(BaseModel):
+    """phi and phi' on an even grid of a: the run's a_t drawn on it show saturation (phi' near 0)."""
+
+    a: list[float]
+    phi: list[float]
+    dphi: list[float]
+    gamma: float = Field(description="sup phi' (1/4 for sigmoid, 1 for the others).")
+
+
+class ScalarResponse(BaseModel):
+    """GET /api/v1/scalar. All magnitudes as log10; null is an exact zero (or, for pre/states, beyond float64)."""
+
+    model: str = "scalar"
+    config: ScalarQuery
+    log10_dphi: Floats = Field(description="log10 phi'(a_t), t = 1..T (index t - 1).")
+    log10_factor: Floats = Field(description="log10 |dh_t/dh_{t-1}| = log10 |w phi'(a_t)|, t = 1..T (index t - 1).")
+    log10_running: Floats = Field(description="log10 |dh_t/dh_0|, t = 0..T: the running product.")
+    decay: Floats = Field(description="log10 |dh_T/dh_k|, k = 0..T.")
+    bound: Floats = Field(description="log10 (gamma |w|)^(T-k), k = 0..T, gamma = sup phi'.")
+    sign: int = Field(description="sign(w): dh_t/dh_0 has sign sign(w)^t.")
+    pre: Floats = Field(description="a_t, t = 1..T (null where beyond float64).")
+    states: Floats = Field(description="h_t, t = 0..T (null where beyond float64).")
+    summary: dict[str, float | None] = Field(
+        description="weight, gamma = sup phi', gamma_abs_weight, vanishing_weight = 1/gamma, log10_mean_factor."
+    )
+    compound: Compound
+    curve: Curve
+    weights: dict[str, float | list[float]] | None = None
+
+
+def scalar_body(q: ScalarQuery) -> bytes:
+    """The JSON body of one scalar query."""
+    r = s.run_scalar(s.ScalarConfig(**q.model_dump(exclude={"include"})))
+    weights = None
+    if q.include == "weights":
+        weights = {k: (np.asarray(v).tolist() if np.ndim(v) else float(v)) for k, v in r.arrays.items()}
+    out = ScalarResponse(
+        config=q,
+        **{key: floats(getattr(r, key)) for key in ("log10_dphi", "log10_factor", "log10_running", "decay", "bound")},
+        sign=r.sign,
+        pre=floats(r.pre),
+        states=floats(r.states),
+        summary={k: scalar(v) for k, v in r.summary.items()},
+        curve=Curve(**{k: v.tolist() for k, v in r.curve.items()}, gamma=r.summary["gamma"]),
+        compound=Compound(**{k: scalar(float(v)) for k, v in r.compound.items()}),
+        weights=weights,
+    )
+    return out.model_dump_json().encode()
+
+
+@router.get("/scalar", response_model=ScalarResponse, summary="The scalar RNN, factor by factor")
+def scalar_rnn(q: Annotated[ScalarQuery, Query()]) -> Response:
+    """dh_t/dh_{t-1} = w phi'(a_t) at every step of a one-unit RNN, their running product, and (1 +- eps)^N."""
+    return answer(q, lambda: scalar_body(q))

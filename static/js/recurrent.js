@@ -1,0 +1,132 @@
+// The recurrent view: RNN, LSTM and GRU alone or side by side. Fields and figures; view.js wires them.
+import { $, draw, startView } from "./view.js";
+import * as plots from "./plots.js";
+
+export const RECURRENT = ["rnn", "lstm", "gru"];
+
+const SPEC = {
+  models: [...RECURRENT, "compare"],
+  aliases: { both: "compare" },
+  compact: true, // links made before the GRU existed said "both" for RNN beside LSTM
+  fields: {
+    activation: { models: ["rnn"], kind: "choice" },
+    scale: { kind: "number" },
+    init: { models: ["rnn"], kind: "choice" },
+    hidden: { kind: "integer" },
+    steps: { kind: "integer" },
+    input_scale: { kind: "number" },
+    bias: { models: ["rnn"], kind: "number" },
+    forget_bias: { models: ["lstm"], kind: "number" },
+    update_bias: { models: ["gru"], kind: "number" },
+    peephole: { models: ["lstm"], kind: "flag" },
+    coupled: { models: ["lstm"], kind: "flag" },
+    seed: { kind: "integer" },
+    norm: { kind: "choice" },
+  },
+};
+
+const LABEL = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+const JACOBIAN = { rnn: "‖∂h_t/∂h_k‖", lstm: "‖∂(h_t,c_t)/∂(h_k,c_k)‖", gru: "‖∂h_t/∂h_k‖" };
+
+function row(container, models, build, withScale = true) {
+  // One plot per model, side by side, sharing one colour bar (the scale is the same for all).
+  const ids = models.map((m) => `${container.id}-${m}`);
+  let changed = false;
+  for (const child of [...container.children]) {
+    if (!ids.includes(child.id)) { Plotly.purge(child); child.remove(); changed = true; }
+  }
+  const els = ids.map((id) => {
+    let el = $(id);
+    if (!el) { el = document.createElement("div"); el.id = id; el.className = "plot"; container.appendChild(el); changed = true; }
+    return el;
+  });
+  els.forEach((el, i) => {
+    const fig = build(models[i]);
+    const scaled = withScale && i === els.length - 1;
+    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = scaled;
+    el.classList.toggle("with-scale", scaled); // a little wider, so its plot area matches the others
+    draw(el, fig);
+    if (changed) Plotly.Plots.resize(el);
+  });
+}
+
+function summaryHTML(data) {
+  const s = data.summary;
+  const f = (v) => (v === null ? "—" : Number(v).toPrecision(4));
+  const list = (pairs) => `<dl>${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${f(v)}</dd>`).join("")}</dl>`;
+  if (data.model === "rnn") {
+    const verdict = s.gamma_sigma_max < 1
+      ? "below 1: every long product vanishes (sufficient condition)"
+      : "at least 1: exploding is possible (necessary condition)";
+    return `<h3>RNN</h3>${list([["ρ(W)", s.spectral_radius], ["‖W‖₂", s.sigma_max], ["γ = sup φ′", s.gamma], ["γ‖W‖₂", s.gamma_sigma_max]])}` +
+      `<p>γ‖W‖₂ is ${verdict}.</p>`;
+  }
+  if (data.model === "gru") {
+    return `<h3>GRU</h3>${list([["σ(−b_z)", s.sigmoid_minus_update_bias], ["mean z", s.mean_update_gate], ["min z", s.min_update_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+  }
+  return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], ["mean f", s.mean_forget_gate], ["min f", s.min_forget_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+}
+
+// A gated cell's direct path (LSTM cell state, GRU carry) beside its full Jacobian.
+function pathFigure(path, decay, { title, single, norm, full, reference, color }) {
+  return plots.logLinesFigure([
+    plots.bundle(path.log10_per_unit, path.k, single, { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
+    plots.line(path.log10_norm, norm, { line: { color: plots.COLORS.cell, width: 3 } }),
+    plots.line(decay.log10_norm, full, { line: { color, dash: "dash", width: 2 } }),
+    plots.line(path.reference_log10, reference, { line: { color: plots.COLORS.ref, dash: "dot" } }),
+  ], { title, xTitle: "source step k" });
+}
+
+// The figures of one answer, most important first. Each is drawn in a frame of its own, so the
+// decay curve follows the slider at once and the heatmaps come in the next frames; a newer answer
+// drops whatever is still waiting from an older one.
+function figures(byModel) {
+  const models = Object.keys(byModel);
+  const tasks = [];
+  tasks.push(() => {
+    const traces = [];
+    for (const m of models) {
+      const d = byModel[m];
+      traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
+      if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+      if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
+      if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
+    }
+    draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
+    $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
+  });
+  tasks.push(() => {
+    const notes = [];
+    row($("plot-pairs"), models, (m) => {
+      const p = byModel[m].pairs;
+      if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
+      // Side by side the plots are narrow: the model's name alone (the panel's text says what is shown).
+      const what = models.length > 2 ? "" : `: ${JACOBIAN[m]}`;
+      return plots.pairsFigure(p, `${LABEL[m]}${what}${p.exact ? "" : " (estimate)"}`);
+    });
+    $("pairs-note").textContent = notes.join(" ");
+  });
+  // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
+  tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
+  const { lstm, gru } = byModel;
+  if (lstm) {
+    tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
+      title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",
+      full: "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", reference: "σ(b_f)^(T−k)", color: plots.COLORS.lstm,
+    })));
+  }
+  if (gru) {
+    tasks.push(() => draw($("plot-carry"), pathFigure(gru.carry_path, gru.decay, {
+      title: "GRU: carry path vs all paths", single: "single units ∏ (1 − z_j[i])", norm: "carry path ‖∏ diag(1 − z_j)‖",
+      full: "full Jacobian ‖∂h_T/∂h_k‖", reference: "σ(−b_z)^(T−k)", color: plots.COLORS.gru,
+    })));
+  }
+  return tasks;
+}
+
+startView({
+  spec: SPEC,
+  config: JSON.parse(document.getElementById("page-config").textContent),
+  figures,
+  modelsOf: (state) => (state.model === "compare" ? RECURRENT : [state.model]),
+});

@@ -1,0 +1,159 @@
+// Wires one view's controls, URL, API and figures together. A view (recurrent.js, scalar.js, ...)
+// declares its fields and builds its figures; everything else is here, the same on every page.
+import { Loader } from "./api.js";
+import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
+import * as plots from "./plots.js";
+
+export const $ = (id) => document.getElementById(id);
+
+export function draw(el, fig) {
+  Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
+}
+
+// spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
+// models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
+// most important first.
+export function startView({ spec, config, figures, modelsOf = () => [undefined] }) {
+  let state = fromURL(window.location.search, config.defaults, spec);
+  let retryTimer = null;
+  let slowTimer = null;
+  let retryDelay = 500;
+  let painting = 0;
+  const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
+  const CHOICES = Object.fromEntries(
+    [...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]),
+  );
+
+  function writeControls() {
+    for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
+    for (const [key, field] of Object.entries(spec.fields)) {
+      const input = $(`in-${key}`);
+      if (field.kind === "flag") { input.checked = state[key] === "true"; continue; }
+      input.value = state[key];
+      const box = $(`num-${key}`);
+      if (box) box.value = state[key];
+    }
+    const active = modelsOf(state);
+    for (const el of document.querySelectorAll("[data-models]")) {
+      el.hidden = !el.dataset.models.split(" ").some((m) => active.includes(m));
+    }
+  }
+
+  function set(key, value) {
+    state = { ...state, [key]: value };
+    history.replaceState(null, "", `?${toQuery(state, spec)}`);
+    writeControls();
+    refresh();
+  }
+
+  function bindControls() {
+    for (const radio of document.querySelectorAll('input[name="model"]')) {
+      radio.addEventListener("change", () => set("model", radio.value));
+    }
+    for (const [key, field] of Object.entries(spec.fields)) {
+      const input = $(`in-${key}`);
+      if (field.kind === "flag") { input.addEventListener("change", () => set(key, String(input.checked))); continue; }
+      input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => set(key, input.value));
+      const box = $(`num-${key}`);
+      if (box) box.addEventListener("change", () => set(key, box.value));
+    }
+  }
+
+  // Puts each message beside its control; returns the ones that belong to no control.
+  function showErrors(details) {
+    for (const el of document.querySelectorAll(".error")) el.textContent = "";
+    for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    const loose = [];
+    for (const d of details) {
+      const slot = d.field && $(`err-${d.field}`);
+      if (slot) {
+        slot.textContent = d.message;
+        for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
+      } else loose.push(d.message);
+    }
+    return loose;
+  }
+
+  // The line above the plots: progress in grey, problems in red.
+  function say(text, alert = false) {
+    $("status").textContent = text;
+    $("status").classList.toggle("alert", alert);
+  }
+
+  function stale(messages) {
+    say(["Showing the last valid result; fix the highlighted value.", ...messages].join(" "), true);
+  }
+
+  // Runs the first task now and one more after each painted frame, so the first figure follows the
+  // slider at once; body[data-drawn] names the state whose first figure is up, body[data-rendered]
+  // the state whose figures are all up. A newer answer drops figures still waiting from an older one.
+  function paint(tasks, tag) {
+    const mine = ++painting;
+    const next = (i) => {
+      if (mine !== painting) return; // a newer answer took over
+      tasks[i]();
+      if (i === 0) document.body.dataset.drawn = tag;
+      // rAF then a task: the next figure is drawn after this frame has been painted, not before it.
+      if (i + 1 < tasks.length) requestAnimationFrame(() => setTimeout(() => next(i + 1), 0));
+      else {
+        performance.measure("render", "render-start"); // visible in the browser's performance tools
+        document.body.dataset.rendered = tag;
+      }
+    };
+    performance.mark("render-start");
+    next(0);
+  }
+
+  function refresh() {
+    clearTimeout(retryTimer);
+    const models = modelsOf(state);
+    const local = invalid(state, spec, models, config.limits, CHOICES);
+    if (Object.keys(local).length) {
+      loader.cancel();
+      document.body.classList.remove("busy");
+      stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
+      return;
+    }
+    const format = spec.compact ? "&format=compact" : ""; // base64 typed arrays where the endpoint has them
+    const urls = models.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}${format}`);
+    $("json-link").href = `${urlOf(models[0])}?${apiQuery(state, spec, models[0])}`;
+    document.body.classList.add("busy");
+    clearTimeout(slowTimer);
+    // Large sizes take a moment: say so rather than look frozen.
+    slowTimer = setTimeout(() => { if (!loader.idle) say("Computing…"); }, 300);
+    loader.request({ tag: toQuery(state, spec), models, urls, state });
+  }
+
+  function onResult(job, results) {
+    retryDelay = 500;
+    if (loader.idle) document.body.classList.remove("busy");
+    const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
+    if (results.every((r) => r.ok)) {
+      const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
+      paint(figures(byModel, job.state), job.tag);
+      say(loader.idle ? "" : "Computing…");
+    } else {
+      stale(messages);
+    }
+  }
+
+  function onError() {
+    // The server is away (restarting, Wi-Fi gone): keep the plots and the URL, try again with backoff.
+    say(`Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`, true);
+    retryTimer = setTimeout(refresh, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 8000);
+  }
+
+  const loader = new Loader({ onResult, onError });
+
+  function typeset() {
+    if (window.renderMathInElement) {
+      window.renderMathInElement(document.body, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
+    }
+  }
+
+  writeControls();
+  bindControls();
+  refresh();
+  if (document.readyState === "complete") typeset(); else window.addEventListener("load", typeset);
+}
