@@ -98,10 +98,7 @@ def rnn_body(q: RNNQuery) -> bytes:
 def lstm_body(q: LSTMQuery) -> bytes:
     """The JSON body for one LSTM query."""
     cfg = LSTMConfig(**q.model_dump(exclude={"include", "format"}))
-    r = run_lstm(cfg)
-    body = _common(r, q.include, q.format)
-    body["decay"]["of"] = "d(h_T, c_T)/d(h_k, c_k), all paths"
-    body["cell_path"] = _diagonal_path(r, q.format)
+    body = _gated(q, run_lstm(cfg), "cell_path", "d(h_T, c_T)/d(h_k, c_k), all paths")
     echo = LSTMEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
     return LSTMResponse(config=echo, **body).model_dump_json().encode()
 
@@ -109,12 +106,17 @@ def lstm_body(q: LSTMQuery) -> bytes:
 def gru_body(q: GRUQuery) -> bytes:
     """The JSON body for one GRU query."""
     cfg = GRUConfig(**q.model_dump(exclude={"include", "format"}))
-    r = run_gru(cfg)
-    body = _common(r, q.include, q.format)
-    body["decay"]["of"] = "dh_T/dh_k"
-    body["carry_path"] = _diagonal_path(r, q.format)
+    body = _gated(q, run_gru(cfg), "carry_path", "dh_T/dh_k")
     echo = GRUEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
     return GRUResponse(config=echo, **body).model_dump_json().encode()
+
+
+def _gated(q: LSTMQuery | GRUQuery, r: Result, path: str, of: str) -> dict[str, Any]:
+    """The body of a gated cell: the common parts and its direct path under the name `path`."""
+    body = _common(r, q.include, q.format)
+    body["decay"]["of"] = of
+    body[path] = _diagonal_path(r, q.format)
+    return body
 
 
 def _diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:

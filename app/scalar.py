@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats, scalar
+from app.schemas import float_field, int_field
 from core import config as c
 from core import scalar as s
 from core.config import ActivationName
@@ -19,28 +20,20 @@ _D = s.ScalarConfig()
 Floats = list[float | None]
 
 
-def _num(default: float, b: c.Bounds, doc: str) -> float:
-    return Field(default, ge=b.lo, le=b.hi, allow_inf_nan=False, description=f"{doc} Allowed {b.lo:g}..{b.hi:g}.")
-
-
-def _int(default: int, b: c.Bounds, doc: str) -> int:
-    return Field(default, ge=int(b.lo), le=int(b.hi), description=f"{doc} Allowed {int(b.lo)}..{int(b.hi)}.")
-
-
 class ScalarQuery(BaseModel):
     """Query of GET /api/v1/scalar."""
 
     model_config = ConfigDict(extra="forbid")
 
     activation: ActivationName = Field(_D.activation, description="phi in h_t = phi(w h_{t-1} + u x_t + b).")
-    weight: float = _num(_D.weight, s.WEIGHT, "The recurrent weight w.")
-    bias: float = _num(_D.bias, c.BIAS, "The bias b.")
-    input_scale: float = _num(_D.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); u ~ N(0, 1) is seeded.")
-    h0: float = _num(_D.h0, s.H0, "The initial state h_0.")
-    steps: int = _int(_D.steps, c.STEPS, "Sequence length T.")
-    seed: int = _int(_D.seed, c.SEED, "Seed of u and the inputs.")
-    eps: float = _num(_D.eps, s.EPS, "Calculator: the per-step change eps of (1 - eps)^N and (1 + eps)^N.")
-    horizon: int = _int(_D.horizon, s.HORIZON, "Calculator: the number of steps N.")
+    weight: float = float_field(_D.weight, s.WEIGHT, "The recurrent weight w.")
+    bias: float = float_field(_D.bias, c.BIAS, "The bias b.")
+    input_scale: float = float_field(_D.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); u ~ N(0, 1) is seeded.")
+    h0: float = float_field(_D.h0, s.H0, "The initial state h_0.")
+    steps: int = int_field(_D.steps, c.STEPS, "Sequence length T.")
+    seed: int = int_field(_D.seed, c.SEED, "Seed of u and the inputs.")
+    eps: float = float_field(_D.eps, s.EPS, "Calculator: the per-step change eps of (1 - eps)^N and (1 + eps)^N.")
+    horizon: int = int_field(_D.horizon, s.HORIZON, "Calculator: the number of steps N.")
     include: s.Include | None = Field(None, description="`weights` adds w, u, b, h0 and x.")
 
 

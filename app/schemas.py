@@ -23,11 +23,11 @@ FormatName = Literal["json", "compact"]
 _NULL = "null where the magnitude is exactly zero (e.g. every ReLU unit dead)."
 
 
-def _int(default: int, b: c.Bounds, doc: str) -> int:
+def int_field(default: int, b: c.Bounds, doc: str) -> int:
     return Field(default, ge=int(b.lo), le=int(b.hi), description=f"{doc} Allowed {int(b.lo)}..{int(b.hi)}.")
 
 
-def _float(default: float, b: c.Bounds, doc: str) -> float:
+def float_field(default: float, b: c.Bounds, doc: str) -> float:
     return Field(default, ge=b.lo, le=b.hi, allow_inf_nan=False, description=f"{doc} Allowed {b.lo:g}..{b.hi:g}.")
 
 
@@ -50,28 +50,30 @@ class RNNQuery(_Query):
     """Query of GET /api/v1/rnn."""
 
     activation: Activation = Field(_RNN.activation, description="phi in h_t = phi(W h_{t-1} + U x_t + b).")
-    scale: float = _float(
+    scale: float = float_field(
         _RNN.scale, c.SCALE, "Recurrent weight scale: W_ij ~ N(0, scale^2/n), or scale * orthogonal / identity."
     )
     init: InitName = Field(_RNN.init, description="Recurrent initialisation.")
-    hidden: int = _int(_RNN.hidden, c.HIDDEN, "Hidden size n (inputs have n entries too).")
-    steps: int = _int(_RNN.steps, c.STEPS, "Sequence length T.")
-    input_scale: float = _float(_RNN.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case.")
-    bias: float = _float(_RNN.bias, c.BIAS, "Every entry of the bias b.")
-    seed: int = _int(_RNN.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+    hidden: int = int_field(_RNN.hidden, c.HIDDEN, "Hidden size n (inputs have n entries too).")
+    steps: int = int_field(_RNN.steps, c.STEPS, "Sequence length T.")
+    input_scale: float = float_field(
+        _RNN.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
+    )
+    bias: float = float_field(_RNN.bias, c.BIAS, "Every entry of the bias b.")
+    seed: int = int_field(_RNN.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
 
 
 class LSTMQuery(_Query):
     """Query of GET /api/v1/lstm."""
 
-    hidden: int = _int(_LSTM.hidden, c.HIDDEN, "Hidden size n; the state (h, c) has 2n entries.")
-    steps: int = _int(_LSTM.steps, c.STEPS, "Sequence length T.")
-    scale: float = _float(_LSTM.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
-    forget_bias: float = _float(_LSTM.forget_bias, c.FORGET_BIAS, "Forget-gate bias b_f (other biases are 0).")
-    input_scale: float = _float(
+    hidden: int = int_field(_LSTM.hidden, c.HIDDEN, "Hidden size n; the state (h, c) has 2n entries.")
+    steps: int = int_field(_LSTM.steps, c.STEPS, "Sequence length T.")
+    scale: float = float_field(_LSTM.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
+    forget_bias: float = float_field(_LSTM.forget_bias, c.FORGET_BIAS, "Forget-gate bias b_f (other biases are 0).")
+    input_scale: float = float_field(
         _LSTM.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
     )
-    seed: int = _int(_LSTM.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+    seed: int = int_field(_LSTM.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
     peephole: bool = Field(
         _LSTM.peephole,
         description="Peephole connections (Gers & Schmidhuber 2000): f and i also read c_{t-1}, o reads c_t, "
@@ -83,16 +85,18 @@ class LSTMQuery(_Query):
 class GRUQuery(_Query):
     """Query of GET /api/v1/gru."""
 
-    hidden: int = _int(_GRU.hidden, c.HIDDEN, "Hidden size n.")
-    steps: int = _int(_GRU.steps, c.STEPS, "Sequence length T.")
-    scale: float = _float(_GRU.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
-    update_bias: float = _float(
+    hidden: int = int_field(_GRU.hidden, c.HIDDEN, "Hidden size n.")
+    steps: int = int_field(_GRU.steps, c.STEPS, "Sequence length T.")
+    scale: float = float_field(_GRU.scale, c.SCALE, "Recurrent weight scale: each gate's W_h ~ N(0, scale^2/n).")
+    update_bias: float = float_field(
         _GRU.update_bias,
         c.UPDATE_BIAS,
         "Update-gate bias b_z (other biases are 0); the carry 1 - z starts at sigmoid(-b_z).",
     )
-    input_scale: float = _float(_GRU.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case.")
-    seed: int = _int(_GRU.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+    input_scale: float = float_field(
+        _GRU.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
+    )
+    seed: int = int_field(_GRU.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
 
 
 class RNNEcho(RNNQuery):

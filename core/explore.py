@@ -133,6 +133,29 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     )
 
 
+def _gate_facts(gate: str, values: np.ndarray, spectra: tuple[float, ...]) -> dict[str, float]:
+    """Mean / min / max of one gate over the run, and the spectra of its W_h and of all gates' W_h."""
+    T = values.shape[0]
+    rho, sigma, sigma_all = spectra
+    return {
+        f"mean_{gate}_gate": float(np.mean(values)) if T else float("nan"),
+        f"min_{gate}_gate": float(np.min(values)) if T else float("nan"),
+        f"max_{gate}_gate": float(np.max(values)) if T else float("nan"),
+        f"{gate}_spectral_radius": rho,
+        f"{gate}_sigma_max": sigma,
+        "recurrent_sigma_max": sigma_all,
+    }
+
+
+def _gate_arrays(names: tuple[str, ...], p: Any, skip: str = "") -> dict[str, Any]:
+    """W_{g}h, W_{g}x and b_{g} of every gate g of params p but `skip`."""
+    out: dict[str, Any] = {}
+    for g, name in enumerate(names):
+        if name != skip:
+            out |= {f"W_{name}h": p.Wh[g], f"W_{name}x": p.Wx[g], f"b_{name}": p.b[g]}
+    return out
+
+
 def lstm_params(cfg: LSTMConfig) -> tuple[lstm.LSTMParams, np.ndarray]:
     """The seeded weights and inputs of a run (the same inputs as an RNN with this seed)."""
     n = cfg.hidden
@@ -155,25 +178,11 @@ def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
     cell_path = _diagonal_path(lstm.log10_carry(p, trace), log_sig_bf)
     u = weights.probe(cfg.seed, n)
     budget = budget_for(T, n, 2)
-    rho, sigma, sigma_all = (cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 4))
-    forget = trace.gates[:, 0, :]
-    summary = {
-        "sigmoid_forget_bias": float(10.0**log_sig_bf),
-        "mean_forget_gate": float(np.mean(forget)) if T else float("nan"),
-        "min_forget_gate": float(np.min(forget)) if T else float("nan"),
-        "max_forget_gate": float(np.max(forget)) if T else float("nan"),
-        "forget_spectral_radius": rho,
-        "forget_sigma_max": sigma,
-        "recurrent_sigma_max": sigma_all,
-    }
+    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 4))
+    summary = {"sigmoid_forget_bias": float(10.0**log_sig_bf), **_gate_facts("forget", trace.gates[:, 0, :], spectra)}
     decay, units, heat = products(f, cfg.norm, np.concatenate([u, np.zeros(n)]), budget, with_pairs)
-    arrays: dict[str, Any] = {"h0": p.h0, "c0": p.c0, "x": x, "u": u}
-    for g, name in enumerate(lstm.GATES):
-        if cfg.coupled and name == "i":
-            continue  # i = 1 - f: the input gate has no weights of its own
-        arrays[f"W_{name}h"] = p.Wh[g]
-        arrays[f"W_{name}x"] = p.Wx[g]
-        arrays[f"b_{name}"] = p.b[g]
+    # coupled: i = 1 - f, the input gate has no weights of its own
+    arrays = {"h0": p.h0, "c0": p.c0, "x": x, "u": u} | _gate_arrays(lstm.GATES, p, "i" if cfg.coupled else "")
     if p.peep is not None:
         for g, name in enumerate(lstm.PEEPHOLES):
             if not (cfg.coupled and name == "i"):
@@ -220,23 +229,13 @@ def run_gru(cfg: GRUConfig, with_pairs: bool = True) -> Result:
     log_keep_bias = float(log_sigmoid(np.array(-cfg.update_bias)) / LN10)  # log10 sigmoid(-b_z)
     u = weights.probe(cfg.seed, n)
     budget = budget_for(T, n, 1)
-    rho, sigma, sigma_all = (cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 3))
-    z = trace.gates[:, 0, :]
+    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 3))
     summary = {
         "sigmoid_minus_update_bias": float(10.0**log_keep_bias),
-        "mean_update_gate": float(np.mean(z)) if T else float("nan"),
-        "min_update_gate": float(np.min(z)) if T else float("nan"),
-        "max_update_gate": float(np.max(z)) if T else float("nan"),
-        "update_spectral_radius": rho,
-        "update_sigma_max": sigma,
-        "recurrent_sigma_max": sigma_all,
+        **_gate_facts("update", trace.gates[:, 0, :], spectra),
     }
     decay, units, heat = products(f, cfg.norm, u, budget, with_pairs)
-    arrays: dict[str, Any] = {"h0": p.h0, "x": x, "u": u}
-    for g, name in enumerate(gru.GATES):
-        arrays[f"W_{name}h"] = p.Wh[g]
-        arrays[f"W_{name}x"] = p.Wx[g]
-        arrays[f"b_{name}"] = p.b[g]
+    arrays = {"h0": p.h0, "x": x, "u": u} | _gate_arrays(gru.GATES, p)
     return Result(
         decay=decay,
         pairs=heat,
