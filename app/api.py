@@ -27,6 +27,7 @@ from app.schemas import (
     RNNResponse,
 )
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn
+from core.activations import curve
 from core.pairs import sample_steps
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
@@ -91,6 +92,18 @@ def rnn_body(q: RNNQuery) -> bytes:
     body = _common(r, q.include, q.format)
     body["decay"]["of"] = "dh_T/dh_k"
     body["bound"] = {"log10": array(r.bound, q.format)}
+    assert r.preactivations is not None and r.rho_line is not None
+    h = r.preactivations
+    body["preactivations"] = {
+        "edges": h.edges.tolist(),
+        "counts": h.counts.tolist(),
+        "below": h.below,
+        "above": h.above,
+        "saturated_fraction": h.saturated_fraction,
+        "zero_fraction": h.zero_fraction,
+        "curve": {k: v.tolist() for k, v in curve(cfg.activation).items()} | {"gamma": r.summary["gamma"]},
+    }
+    body["theory"] = {"rho_log10": array(r.rho_line, q.format)}
     echo = RNNEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
     return RNNResponse(config=echo, **body).model_dump_json().encode()
 

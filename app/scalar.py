@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats, scalar
-from app.schemas import float_field, int_field
+from app.schemas import Curve, float_field, int_field
 from core import config as c
 from core import scalar as s
 from core.config import ActivationName
@@ -46,15 +46,6 @@ class Compound(BaseModel):
     log10_grow: float = Field(description="log10 (1 + eps)^N.")
     shrink: float = Field(description="(1 - eps)^N (0 below 1e-300).")
     grow: float | None = Field(description="(1 + eps)^N (null above 1e300).")
-
-
-class Curve(BaseModel):
-    """phi and phi' on an even grid of a: the run's a_t drawn on it show saturation (phi' near 0)."""
-
-    a: list[float]
-    phi: list[float]
-    dphi: list[float]
-    gamma: float = Field(description="sup phi' (1/4 for sigmoid, 1 for the others).")
 
 
 class ScalarResponse(BaseModel):

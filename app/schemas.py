@@ -145,6 +145,35 @@ class Bound(BaseModel):
     log10: Floats1 = Field(description=f"log10 (gamma ||W||_2)^(T-k) for k = 0..T; {_NULL}")
 
 
+class Curve(BaseModel):
+    """phi and phi' on an even grid of a, to draw a run's pre-activations on."""
+
+    a: list[float]
+    phi: list[float]
+    dphi: list[float]
+    gamma: float = Field(description="sup phi' (1/4 for sigmoid, 1 for the others).")
+
+
+class Preactivations(BaseModel):
+    """Where the units sit on phi' (saturation): a histogram of every a_t[i] of the run."""
+
+    edges: list[float] = Field(description="Bin edges (65, from -8 to 8).")
+    counts: list[int] = Field(description="Pre-activations in each bin.")
+    below: int = Field(description="Pre-activations under the first edge.")
+    above: int = Field(description="Pre-activations over the last edge.")
+    saturated_fraction: float = Field(description="Share with phi'(a) < 1e-3 sup phi' (saturated or dead).")
+    zero_fraction: float = Field(description="Share with phi'(a) = 0 exactly (ReLU at a <= 0).")
+    curve: Curve
+
+
+class Theory(BaseModel):
+    """Predictions drawn beside the measured decay."""
+
+    rho_log10: Floats1 = Field(
+        description="log10 rho(W)^(T-k), k = 0..T: the rate a linear RNN approaches, whatever ||W||_2 is."
+    )
+
+
 class Pairs(BaseModel):
     """The (t, k) heatmap: log10 ||dh_t/dh_k|| for 0 <= k <= t <= T, at most MAX_SIDE steps a side."""
 
@@ -209,6 +238,8 @@ class RNNResponse(_Response):
     model: Literal["rnn"] = "rnn"
     config: RNNEcho
     bound: Bound
+    preactivations: Preactivations
+    theory: Theory
 
 
 class LSTMResponse(_Response):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from core import jacobian, pairs, sweep, weights
+from core import jacobian, pairs, saturation, sweep, weights
 from core.activations import ACTIVATIONS, log_sigmoid
 from core.cells import gru, lstm, rnn
 from core.config import PAIR_WORK_BUDGET, GRUConfig, LSTMConfig, RNNConfig, pair_work
@@ -43,6 +43,8 @@ class Result:
     bound: np.ndarray | None = None  # (T+1,) log10 (gamma ||W||_2)^(T-k), RNN only
     cell_path: dict[str, np.ndarray] = field(default_factory=dict)  # LSTM: the cell path; GRU: the carry path
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # the exact weights and inputs
+    preactivations: saturation.Preactivations | None = None  # RNN only
+    rho_line: np.ndarray | None = None  # (T+1,) log10 rho(W)^(T-k), RNN only: the asymptotic rate
 
 
 def budget_for(steps: int, hidden: int, dim_per_unit: int) -> PairsBudget:
@@ -111,6 +113,8 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     # (T - k) * per_step, with the empty product at k = T equal to 1 even when ||W|| = 0.
     bound = np.zeros(cfg.steps + 1)
     bound[:-1] = np.arange(cfg.steps, 0, -1) * per_step
+    rho_line = np.zeros(cfg.steps + 1)
+    rho_line[:-1] = np.arange(cfg.steps, 0, -1) * float(log10_abs(np.array(rho))[()])
     budget = budget_for(cfg.steps, cfg.hidden, 1)
     u = weights.probe(cfg.seed, cfg.hidden)
     summary = {
@@ -130,6 +134,8 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
         summary=summary,
         bound=bound,
         arrays=arrays,
+        preactivations=saturation.preactivations(cfg.activation, trace.pre, trace.pre_log2),
+        rho_line=rho_line,
     )
 
 

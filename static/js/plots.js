@@ -111,3 +111,25 @@ export function bundle(rows, cols, name, style) {
   }
   return { type: "scatter", mode: "lines", name, x, y, hoverinfo: "skip", ...style };
 }
+
+// phi and phi' of one activation (curve: {a, phi, dphi, gamma}) with sup phi' marked; `extra` traces
+// show where a run's pre-activations fall (markers on phi', or a histogram on the axis y2).
+export function activationFigure(curve, extra, title = "Activation and its derivative") {
+  const { a, gamma } = curve;
+  return {
+    data: [
+      { type: "scatter", mode: "lines", name: "φ(a)", x: a, y: curve.phi, line: { color: "#555" }, hoverinfo: "skip" },
+      { type: "scatter", mode: "lines", name: "φ′(a)", x: a, y: curve.dphi, line: { color: COLORS.rnn, width: 3 }, hovertemplate: "a %{x:.2f}: φ′ %{y:.3g}<extra></extra>" },
+      ...extra,
+    ],
+    layout: {
+      ...BASE, title: { text: title }, margin: { l: 50, r: 50, t: 70, b: 45 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      xaxis: { title: { text: "pre-activation a" }, range: [a[0], a[a.length - 1]] },
+      yaxis: { title: { text: "φ, φ′" }, range: [-1.1, 1.6] },
+      yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", tickformat: ".1%", showgrid: false },
+      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: gamma, y1: gamma, line: { dash: "dot", color: "#999" } }],
+      annotations: [{ xref: "paper", x: 1, y: gamma, xanchor: "right", yanchor: "bottom", text: `sup φ′ = ${gamma}`, showarrow: false }],
+    },
+  };
+}

@@ -80,6 +80,20 @@ function pathFigure(path, decay, { title, single, norm, full, reference, color }
 // The figures of one answer, most important first. Each is drawn in a frame of its own, so the
 // decay curve follows the slider at once and the heatmaps come in the next frames; a newer answer
 // drops whatever is still waiting from an older one.
+// phi, phi' and a histogram of every pre-activation of the run: how many units sit in the flat tails.
+function drawActivation(h) {
+  const total = h.counts.reduce((s, c) => s + c, h.below + h.above) || 1;
+  const mids = h.counts.map((_, i) => (h.edges[i] + h.edges[i + 1]) / 2);
+  draw($("plot-activation"), plots.activationFigure(h.curve, [{
+    type: "bar", name: "share of this run's a_t[i]", x: mids, y: h.counts.map((c) => c / total), yaxis: "y2",
+    width: h.edges[1] - h.edges[0], marker: { color: "rgba(213,94,0,0.3)" }, hovertemplate: "a ≈ %{x:.2f}: %{y:.1%}<extra></extra>",
+  }], "Where the RNN's units sit on φ′"));
+  const pct = (v) => `${(100 * v).toFixed(1)} %`;
+  $("activation-note").textContent = `${pct(h.saturated_fraction)} of the pre-activations have φ′ below 10⁻³ of its peak` +
+    (h.zero_fraction ? ` (${pct(h.zero_fraction)} exactly 0: dead at that step)` : "") +
+    (h.below + h.above ? `; ${pct((h.below + h.above) / total)} lie beyond ±8.` : ".");
+}
+
 function figures(byModel) {
   const models = Object.keys(byModel);
   const tasks = [];
@@ -88,7 +102,10 @@ function figures(byModel) {
     for (const m of models) {
       const d = byModel[m];
       traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
-      if (m === "rnn") traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+      if (m === "rnn") {
+        traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+        traces.push(plots.line(d.theory.rho_log10, "ρ(W)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dot", width: 1 }, meta: "overlay", visible: "legendonly" }));
+      }
       if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
       if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
     }
@@ -108,7 +125,8 @@ function figures(byModel) {
   });
   // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
   tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
-  const { lstm, gru } = byModel;
+  const { rnn, lstm, gru } = byModel;
+  if (rnn) tasks.push(() => drawActivation(rnn.preactivations));
   if (lstm) {
     tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
       title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",

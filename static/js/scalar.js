@@ -47,28 +47,13 @@ function plain(l) {
 }
 
 function activationFigure(d) {
-  const c = d.curve;
   const pre = nums(d.pre);
   const dphi = nums(d.log10_dphi).map((v) => (v === null ? null : Math.pow(10, v)));
-  return {
-    data: [
-      { type: "scatter", mode: "lines", name: "φ(a)", x: c.a, y: c.phi, line: { color: "#555" } },
-      { type: "scatter", mode: "lines", name: "φ′(a)", x: c.a, y: c.dphi, line: { color: plots.COLORS.rnn, width: 3 } },
-      {
-        type: "scatter", mode: "markers", name: "this run's a_t on φ′", x: pre, y: dphi,
-        marker: { color: plots.COLORS.lstm, size: 7, opacity: 0.6 },
-        text: pre.map((_, i) => `step ${i + 1}`), hovertemplate: "%{text}: a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
-      },
-    ],
-    layout: {
-      ...plots.BASE, title: { text: "Activation and its derivative" }, margin: { l: 50, r: 10, t: 70, b: 45 },
-      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
-      xaxis: { title: { text: "pre-activation a" }, range: [c.a[0], c.a[c.a.length - 1]] },
-      yaxis: { title: { text: "value" }, range: [-1.1, 1.6] },
-      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: c.gamma, y1: c.gamma, line: { dash: "dot", color: "#999" } }],
-      annotations: [{ xref: "paper", x: 1, y: c.gamma, xanchor: "right", yanchor: "bottom", text: `sup φ′ = ${c.gamma}`, showarrow: false }],
-    },
-  };
+  return plots.activationFigure(d.curve, [{
+    type: "scatter", mode: "markers", name: "this run's a_t on φ′", x: pre, y: dphi,
+    marker: { color: plots.COLORS.lstm, size: 7, opacity: 0.6 },
+    text: pre.map((_, i) => `step ${i + 1}`), hovertemplate: "%{text}: a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
+  }]);
 }
 
 function compoundFigure(c) {

@@ -44,6 +44,21 @@ def test_rnn_numbers_match_independent_complex_step(client: TestClient, query: s
     assert d["summary"]["spectral_radius"] == pytest.approx(np.max(np.abs(np.linalg.eigvals(w["W"]))), rel=1e-12)
     gamma = {"sigmoid": 0.25}.get(act, 1.0)
     np.testing.assert_allclose(d["bound"]["log10"], (T - np.arange(T + 1)) * np.log10(gamma * sigma), atol=1e-12)
+    rho = np.max(np.abs(np.linalg.eigvals(w["W"])))
+    np.testing.assert_allclose(d["theory"]["rho_log10"], (T - np.arange(T + 1)) * np.log10(rho), atol=1e-12)
+    # Every pre-activation a_t = W h_{t-1} + U x_t + b, binned: the saturation histogram.
+    hs = reference.rnn_states(w, act)
+    pre = np.array([w["W"] @ hs[t] + w["U"] @ w["x"][t] + w["b"] for t in range(T)])
+    h = d["preactivations"]
+    np.testing.assert_array_equal(h["counts"], np.histogram(pre, bins=np.array(h["edges"]))[0])
+    assert h["below"] == np.sum(pre < h["edges"][0]) and h["above"] == np.sum(pre > h["edges"][-1])
+    dphi = {
+        "tanh": 1 - np.tanh(pre) ** 2,
+        "sigmoid": np.exp(-pre) / (1 + np.exp(-pre)) ** 2,
+        "relu": (pre > 0) * 1.0,
+        "leaky_relu": np.where(pre > 0, 1.0, 0.01),
+    }.get(act, np.ones_like(pre))
+    assert h["saturated_fraction"] == pytest.approx(np.mean(dphi < 1e-3 * gamma), abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -184,3 +184,17 @@ def test_scalar_view_reads_factor_by_factor(page: Page, live_server: str, consol
     assert "eps=2" in page.url  # what the user typed is kept
     page.click("nav >> text=Recurrent nets")
     _wait_rendered(page, "model=rnn")
+
+
+def test_saturation_panel_follows_the_input_scale(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?activation=tanh&input_scale=0.1&steps=30")
+    _wait_rendered(page, "input_scale=0.1&")
+    low = page.locator("#activation-note").text_content() or ""
+    page.fill("#num-input_scale", "10")
+    page.press("#num-input_scale", "Enter")
+    _wait_rendered(page, "input_scale=10&")
+    high = page.locator("#activation-note").text_content() or ""
+    share = lambda text: float(text.split(" %")[0])  # noqa: E731
+    assert share(low) < 5 < 30 < share(high)  # strong inputs push the units into the flat tails
+    names = page.evaluate("document.getElementById('plot-decay').data.map(t => t.name)")
+    assert "ρ(W)^(T−k)" in names
