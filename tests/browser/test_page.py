@@ -194,7 +194,7 @@ def test_saturation_panel_follows_the_input_scale(page: Page, live_server: str, 
     page.press("#num-input_scale", "Enter")
     _wait_rendered(page, "input_scale=10&")
     high = page.locator("#activation-note").text_content() or ""
-    share = lambda text: float(text.split(" %")[0])  # noqa: E731
-    assert share(low) < 5 < 30 < share(high)  # strong inputs push the units into the flat tails
+    low_share, high_share = (float(text.split(" %")[0]) for text in (low, high))
+    assert low_share < 5 < 30 < high_share  # strong inputs push the units into the flat tails
     names = page.evaluate("document.getElementById('plot-decay').data.map(t => t.name)")
     assert "ρ(W)^(T−k)" in names
