@@ -1,4 +1,4 @@
-"""GET /api/v1/rnn and /api/v1/lstm: pure functions of the query string, served from a small cache."""
+"""GET /api/v1/rnn, /lstm and /gru: pure functions of the query string, served from a small cache shared by every endpoint."""
 
 from __future__ import annotations
 
@@ -144,15 +144,15 @@ def _diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:
     }
 
 
-def _key(q: BaseModel) -> tuple[Any, ...]:
-    return (type(q).__name__, *sorted(q.model_dump().items()))
+def _key(endpoint: str, q: BaseModel) -> tuple[Any, ...]:
+    return (endpoint, *sorted(q.model_dump().items()))
 
 
-def answer(q: BaseModel, compute: Callable[[], bytes]) -> Response:
+def answer(endpoint: str, q: BaseModel, compute: Callable[[], bytes]) -> Response:
     """The cached or freshly computed body, with its compute time in a Server-Timing header."""
     t0 = time.perf_counter()
     misses = cache.misses
-    body = cache.get_or_compute(_key(q), compute)
+    body = cache.get_or_compute(_key(endpoint, q), compute)  # endpoints may share a query model
     timing = f"compute;dur={(time.perf_counter() - t0) * 1e3:.1f}" if cache.misses > misses else "cache;desc=hit"
     return Response(body, media_type="application/json", headers={"Server-Timing": timing})
 
@@ -160,16 +160,16 @@ def answer(q: BaseModel, compute: Callable[[], bytes]) -> Response:
 @router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
 def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
-    return answer(q, lambda: rnn_body(q))
+    return answer("rnn", q, lambda: rnn_body(q))
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
 def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
-    return answer(q, lambda: lstm_body(q))
+    return answer("lstm", q, lambda: lstm_body(q))
 
 
 @router.get("/gru", response_model=GRUResponse, summary="Gradient flow through a GRU")
 def gru(q: Annotated[GRUQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of a GRU and its carry path prod diag(1 - z_t), all as log10."""
-    return answer(q, lambda: gru_body(q))
+    return answer("gru", q, lambda: gru_body(q))

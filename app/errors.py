@@ -19,6 +19,7 @@ QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/lstm": LSTMQuery,
     "/api/v1/gru": GRUQuery,
     "/api/v1/scalar": ScalarQuery,
+    "/api/v1/nearfar": RNNQuery,
 }
 
 

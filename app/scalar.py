@@ -92,4 +92,4 @@ def scalar_body(q: ScalarQuery) -> bytes:
 @router.get("/scalar", response_model=ScalarResponse, summary="The scalar RNN, factor by factor")
 def scalar_rnn(q: Annotated[ScalarQuery, Query()]) -> Response:
     """dh_t/dh_{t-1} = w phi'(a_t) at every step of a one-unit RNN, their running product, and (1 +- eps)^N."""
-    return answer(q, lambda: scalar_body(q))
+    return answer("scalar", q, lambda: scalar_body(q))

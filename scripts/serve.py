@@ -56,5 +56,6 @@ def running_server(timeout: float = 30.0, port: int | None = None) -> Iterator[s
         proc.terminate()
         try:
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # a long computation still running: no need to wait for it
             proc.kill()
+            proc.wait()

@@ -22,3 +22,8 @@ export function powerTicks(lo, hi, target = 6) {
   for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) vals.push(v);
   return { tickvals: vals, ticktext: vals.map(powerLabel) };
 }
+
+// A magnitude given as log10, in plain digits when it reads well (0.02552, 37.78), else as 2.6e-40.
+export function plain(l) {
+  return Number.isFinite(l) && Math.abs(l) < 5 ? Number(Math.pow(10, l).toPrecision(4)).toString() : fromLog10(l);
+}

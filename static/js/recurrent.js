@@ -1,6 +1,7 @@
 // The recurrent view: RNN, LSTM and GRU alone or side by side. Fields and figures; view.js wires them.
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
+import { plain } from "./format.js";
 
 export const RECURRENT = ["rnn", "lstm", "gru"];
 
@@ -9,13 +10,13 @@ const SPEC = {
   aliases: { both: "compare" },
   compact: true, // links made before the GRU existed said "both" for RNN beside LSTM
   fields: {
-    activation: { models: ["rnn"], kind: "choice" },
+    activation: { models: ["rnn", "nearfar"], kind: "choice" },
     scale: { kind: "number" },
-    init: { models: ["rnn"], kind: "choice" },
+    init: { models: ["rnn", "nearfar"], kind: "choice" },
     hidden: { kind: "integer" },
     steps: { kind: "integer" },
     input_scale: { kind: "number" },
-    bias: { models: ["rnn"], kind: "number" },
+    bias: { models: ["rnn", "nearfar"], kind: "number" },
     forget_bias: { models: ["lstm"], kind: "number" },
     update_bias: { models: ["gru"], kind: "number" },
     peephole: { models: ["lstm"], kind: "flag" },
@@ -94,8 +95,29 @@ function drawActivation(h) {
     (h.below + h.above ? `; ${pct((h.below + h.above) / total)} lie beyond ±8.` : ".");
 }
 
+// C6: the total gradient dE/dW split by the distance t - k its terms travelled.
+function drawNearFar(d) {
+  const el = $("plot-nearfar");
+  if (!d.computed) {
+    Plotly.purge(el);
+    $("nearfar-note").textContent = d.message;
+    return;
+  }
+  const total = d.log10_term.map(() => d.log10_total);
+  const shift = (values) => Array.from(values, (v) => (v === null ? null : v));
+  draw(el, plots.logLinesFigure([
+    { ...plots.line(shift(d.log10_term), "term at distance δ: ‖S_δ‖", { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(shift(d.log10_tail), "what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖", { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(total, "total ‖∂E/∂W‖", { line: { color: plots.COLORS.bound, dash: "dash" } }), hoverinfo: "skip" },
+  ], { title: "The total gradient, by how far its terms travelled", xTitle: "distance δ = t − k" }));
+  const at = Math.min(10, d.log10_share.length - 1);
+  const share = d.log10_share[at];
+  $("nearfar-note").textContent = share === null ? "" :
+    `Distances ≥ ${at} carry ${(100 * Math.pow(10, share)).toPrecision(2)} % of ‖∂E/∂W‖ = ${plain(d.log10_total)}.`;
+}
+
 function figures(byModel) {
-  const models = Object.keys(byModel);
+  const models = RECURRENT.filter((m) => m in byModel);
   const tasks = [];
   tasks.push(() => {
     const traces = [];
@@ -127,6 +149,7 @@ function figures(byModel) {
   tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
   const { rnn, lstm, gru } = byModel;
   if (rnn) tasks.push(() => drawActivation(rnn.preactivations));
+  if (byModel.nearfar) tasks.push(() => drawNearFar(byModel.nearfar));
   if (lstm) {
     tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
       title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",
@@ -146,5 +169,9 @@ startView({
   spec: SPEC,
   config: JSON.parse(document.getElementById("page-config").textContent),
   figures,
-  modelsOf: (state) => (state.model === "compare" ? RECURRENT : [state.model]),
+  // The RNN's near/far split of the total gradient comes from an endpoint of its own.
+  modelsOf: (state) => {
+    const models = state.model === "compare" ? RECURRENT : [state.model];
+    return models.includes("rnn") ? [...models, "nearfar"] : models;
+  },
 });

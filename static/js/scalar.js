@@ -2,7 +2,7 @@
 // the (1 +- eps)^N calculator. Fields and figures; view.js wires them.
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
-import { fromLog10, powerTicks } from "./format.js";
+import { fromLog10, plain, powerTicks } from "./format.js";
 
 const SPEC = {
   fields: {
@@ -39,11 +39,6 @@ function factorsFigure(d) {
   fig.layout.xaxis = { ...fig.layout.xaxis, anchor: "y2" }; // step ticks under the bars
   fig.layout.yaxis2 = { domain: [0, 0.3], range: [-span, span], title: { text: "factor" }, ...powerTicks(-span, span, 3) };
   return fig;
-}
-
-// A magnitude given as log10, in plain digits when it reads well (0.02552, 37.78), else as 2.6e-40.
-function plain(l) {
-  return Math.abs(l) < 5 ? Number(Math.pow(10, l).toPrecision(4)).toString() : fromLog10(l);
 }
 
 function activationFigure(d) {

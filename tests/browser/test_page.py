@@ -119,6 +119,10 @@ def test_three_models_side_by_side_with_their_gate_paths(page: Page, live_server
     expect(page.locator("#panel-cell")).to_be_hidden()
     expect(page.locator("#panel-carry")).to_be_hidden()
     expect(page.locator("#in-forget_bias")).to_be_hidden()
+    page.locator('input[name="model"][value="lstm"]').check()
+    _wait_rendered(page, "model=lstm")
+    expect(page.locator("#panel-nearfar")).to_be_hidden()
+    expect(page.locator("#panel-activation")).to_be_hidden()
 
 
 def test_lstm_variants_are_checkboxes_kept_in_the_url(page: Page, live_server: str, console: list[str]) -> None:
@@ -198,3 +202,15 @@ def test_saturation_panel_follows_the_input_scale(page: Page, live_server: str, 
     assert low_share < 5 < 30 < high_share  # strong inputs push the units into the flat tails
     names = page.evaluate("document.getElementById('plot-decay').data.map(t => t.name)")
     assert "ρ(W)^(T−k)" in names
+
+
+def test_near_far_panel_shows_the_far_share(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?model=rnn")
+    _wait_rendered(page, "model=rnn")
+    expect(page.locator("#nearfar-note")).to_contain_text("Distances ≥ 10 carry 0.64 %")
+    page.fill("#num-hidden", "256")
+    page.press("#num-hidden", "Enter")
+    page.fill("#num-steps", "1000")
+    page.press("#num-steps", "Enter")
+    _wait_rendered(page, "steps=1000&")
+    expect(page.locator("#nearfar-note")).to_contain_text("lower steps to")
