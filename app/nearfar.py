@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,17 +11,10 @@ from app.api import answer
 from app.encode import floats, scalar
 from app.schemas import RNNQuery
 from core import RNNConfig
-from core.nearfar import run_nearfar
+from core.nearfar import WORK_BUDGET, largest_within_budget, run_nearfar, work
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
-# About 2 T^2 n^2 multiply-adds; within this budget (~0.3 s here) the split is computed.
-WORK_BUDGET = 2.5e9
 Floats = list[float | None]
-
-
-def work(steps: int, hidden: int) -> float:
-    """Multiply-adds of the near/far split."""
-    return 2.0 * steps**2 * hidden**2
 
 
 class NearFarResponse(BaseModel):
@@ -34,11 +26,16 @@ class NearFarResponse(BaseModel):
     message: str | None = Field(description="What to lower when not computed.")
     work: float = Field(description="2 T^2 n^2 multiply-adds.")
     budget: float
-    log10_total: float | None = Field(description="log10 ||dE/dW||.")
-    log10_term: Floats = Field(description="log10 ||S_delta||, delta = 0..T-1; null for an exact zero.")
-    log10_tail: Floats = Field(description="log10 ||sum_{delta >= d} S_delta||, d = 0..T-1: what distances >= d carry.")
-    log10_tail_parts: Floats = Field(description="log10 sum_{delta >= d} ||S_delta|| (no cancellation).")
-    log10_share: Floats = Field(description="log10_tail - log10_total: the share of the gradient from distances >= d.")
+    # Empty (null total) when not computed.
+    log10_total: float | None = Field(None, description="log10 ||dE/dW||.")
+    log10_term: Floats = Field([], description="log10 ||S_delta||, delta = 0..T-1; null for an exact zero.")
+    log10_tail: Floats = Field(
+        [], description="log10 ||sum_{delta >= d} S_delta||, d = 0..T-1: what distances >= d carry."
+    )
+    log10_tail_parts: Floats = Field([], description="log10 sum_{delta >= d} ||S_delta|| (no cancellation).")
+    log10_share: Floats = Field(
+        [], description="log10_tail - log10_total: the share of the gradient from distances >= d."
+    )
 
 
 def nearfar_body(q: RNNQuery) -> bytes:
@@ -47,21 +44,12 @@ def nearfar_body(q: RNNQuery) -> bytes:
     cost = work(cfg.steps, cfg.hidden)
     base = {"config": q, "work": cost, "budget": WORK_BUDGET}
     if cost > WORK_BUDGET:
-        max_steps = math.isqrt(int(WORK_BUDGET / (2 * cfg.hidden**2)))
-        max_hidden = math.isqrt(int(WORK_BUDGET / (2 * cfg.steps**2)))
-        message = f"The near/far split needs {cost:.3g} multiply-adds, over the budget of {WORK_BUDGET:.3g}: lower steps to {max_steps} or hidden to {max_hidden}."
-        empty: Floats = []
-        out = NearFarResponse(
-            **base,
-            computed=False,
-            message=message,
-            log10_total=None,
-            log10_term=empty,
-            log10_tail=empty,
-            log10_tail_parts=empty,
-            log10_share=empty,
+        max_steps, max_hidden = largest_within_budget(cfg.steps, cfg.hidden)
+        message = (
+            f"The near/far split needs {cost:.3g} multiply-adds, over the budget of {WORK_BUDGET:.3g}: "
+            f"lower steps to {max_steps} or hidden to {max_hidden}."
         )
-        return out.model_dump_json().encode()
+        return NearFarResponse(**base, computed=False, message=message).model_dump_json().encode()
     r = run_nearfar(cfg)
     out = NearFarResponse(
         **base,

@@ -1,4 +1,4 @@
-"""The explorer page. Its numbers come from the JSON API; the page only draws them."""
+"""The explorer's pages. Their numbers come from the JSON API; the pages only draw them."""
 
 from __future__ import annotations
 
@@ -31,43 +31,37 @@ def _limits() -> dict[str, dict[str, float]]:
     return {k: {"lo": b.lo, "hi": b.hi} for k, b in names.items()}
 
 
+def _page(
+    request: Request, template: str, limits: dict[str, dict[str, float]], defaults: dict[str, object]
+) -> HTMLResponse:
+    """A view: its template with the vendored asset versions, slider ranges and defaults."""
+    context = {
+        "plotly_version": plotly_js_version(),
+        "katex_version": KATEX_VERSION,
+        "limits": limits,
+        "defaults": defaults,
+    }
+    return templates.TemplateResponse(request, template, context)
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
-    """The explorer; its state lives in the query string, read by the page script."""
-    return templates.TemplateResponse(
-        request,
-        "index.html",
-        {
-            "plotly_version": plotly_js_version(),
-            "katex_version": KATEX_VERSION,
-            "limits": _limits(),
-            "defaults": {
-                "model": "rnn",
-                **GRUQuery().model_dump(exclude={"include", "format"}),
-                **LSTMQuery().model_dump(exclude={"include", "format"}),
-                **RNNQuery().model_dump(exclude={"include", "format"}),
-            },
-        },
-    )
+    """The recurrent view (RNN, LSTM, GRU); its state lives in the query string, read by the page script."""
+    defaults = {
+        "model": "rnn",
+        **GRUQuery().model_dump(exclude={"include", "format"}),
+        **LSTMQuery().model_dump(exclude={"include", "format"}),
+        **RNNQuery().model_dump(exclude={"include", "format"}),
+    }
+    return _page(request, "index.html", _limits(), defaults)
 
 
 @router.get("/scalar", response_class=HTMLResponse, include_in_schema=False)
 def scalar_page(request: Request) -> HTMLResponse:
     """The scalar RNN view: one unit, factor by factor, and the (1 +- eps)^N calculator."""
-    limits = _limits() | {
-        k: {"lo": b.lo, "hi": b.hi}
-        for k, b in {"weight": s.WEIGHT, "h0": s.H0, "eps": s.EPS, "horizon": s.HORIZON}.items()
-    }
-    return templates.TemplateResponse(
-        request,
-        "scalar.html",
-        {
-            "plotly_version": plotly_js_version(),
-            "katex_version": KATEX_VERSION,
-            "limits": limits,
-            "defaults": ScalarQuery().model_dump(exclude={"include"}),
-        },
-    )
+    extra = {"weight": s.WEIGHT, "h0": s.H0, "eps": s.EPS, "horizon": s.HORIZON}
+    limits = _limits() | {k: {"lo": b.lo, "hi": b.hi} for k, b in extra.items()}
+    return _page(request, "scalar.html", limits, ScalarQuery().model_dump(exclude={"include"}))
 
 
 @router.get("/healthz", include_in_schema=False)

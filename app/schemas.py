@@ -201,24 +201,25 @@ class Units(BaseModel):
     k: list[int] = Field(description="Step of each column (all steps for format=json).")
 
 
-class CellPath(BaseModel):
+class _GatePath(BaseModel):
+    i: list[int] = Field(description="Unit of each row of log10_per_unit.")
+    k: list[int] = Field(description="Step of each column of log10_per_unit.")
+
+
+class CellPath(_GatePath):
     """The LSTM cell-state path alone: dc_T/dc_k along it is prod_{j=k+1..T} diag(f_j) (with peepholes,
     diag(dc_j/dc_{j-1}) with h held fixed, which adds the gates' view of the cell)."""
 
     log10_norm: Floats1 = Field(description=f"log10 ||prod diag(f_j)||_2 = max over units, k = 0..T; {_NULL}")
     log10_per_unit: Floats2 = Field(description="log10 |prod_j f_j[i]| as [row: unit i[r]][column: step k[c]].")
-    i: list[int] = Field(description="Unit of each row of log10_per_unit.")
-    k: list[int] = Field(description="Step of each column of log10_per_unit.")
     reference_log10: Floats1 = Field(description="log10 sigmoid(b_f)^(T-k): the path with zero weights and inputs.")
 
 
-class CarryPath(BaseModel):
+class CarryPath(_GatePath):
     """The GRU's identity path alone: h_t = (1 - z_t) h_{t-1} + z_t g_t carries h along prod_{j=k+1..T} diag(1 - z_j)."""
 
     log10_norm: Floats1 = Field(description=f"log10 ||prod diag(1 - z_j)||_2 = max over units, k = 0..T; {_NULL}")
     log10_per_unit: Floats2 = Field(description="log10 prod_j (1 - z_j[i]) as [row: unit i[r]][column: step k[c]].")
-    i: list[int] = Field(description="Unit of each row of log10_per_unit.")
-    k: list[int] = Field(description="Step of each column of log10_per_unit.")
     reference_log10: Floats1 = Field(description="log10 sigmoid(-b_z)^(T-k): the path with zero weights and inputs.")
 
 

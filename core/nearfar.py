@@ -25,6 +25,7 @@ round to zero, which is harmless at that ratio.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,20 @@ from core.logmath import LN10
 
 if TYPE_CHECKING:
     from core.config import RNNConfig
+
+# About 2 T^2 n^2 multiply-adds; within this budget (~0.3 s here) the split is computed on request.
+WORK_BUDGET = 2.5e9
+
+
+def work(steps: int, hidden: int) -> float:
+    """Multiply-adds of the near/far split: four (T-d) x n x n GEMMs per distance d."""
+    return 2.0 * steps**2 * hidden**2
+
+
+def largest_within_budget(steps: int, hidden: int) -> tuple[int, int]:
+    """(largest steps at this hidden, largest hidden at these steps) whose split fits the budget."""
+    return math.isqrt(int(WORK_BUDGET / (2 * hidden**2))), math.isqrt(int(WORK_BUDGET / (2 * steps**2)))
+
 
 _LN2 = float(np.log(2.0))
 _LOG10_2 = float(np.log10(2.0))

@@ -7,6 +7,7 @@ The running product dh_t/dh_0 is the sum of log10 |w phi'(a_j)| over j <= t; its
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,8 +61,8 @@ class ScalarResult:
 
 def compound(eps: float, horizon: int) -> dict[str, float]:
     """(1 - eps)^N and (1 + eps)^N in log10 and, where they fit in float64, as numbers."""
-    shrink = horizon * float(np.log1p(-eps)) / LN10
-    grow = horizon * float(np.log1p(eps)) / LN10
+    shrink = horizon * math.log1p(-eps) / math.log(10.0)
+    grow = horizon * math.log1p(eps) / math.log(10.0)
     return {
         "eps": eps,
         "horizon": float(horizon),

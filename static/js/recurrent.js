@@ -104,10 +104,9 @@ function drawNearFar(d) {
     return;
   }
   const total = d.log10_term.map(() => d.log10_total);
-  const shift = (values) => Array.from(values, (v) => (v === null ? null : v));
   draw(el, plots.logLinesFigure([
-    { ...plots.line(shift(d.log10_term), "term at distance δ: ‖S_δ‖", { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
-    { ...plots.line(shift(d.log10_tail), "what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖", { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(d.log10_term, "term at distance δ: ‖S_δ‖", { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(d.log10_tail, "what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖", { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
     { ...plots.line(total, "total ‖∂E/∂W‖", { line: { color: plots.COLORS.bound, dash: "dash" } }), hoverinfo: "skip" },
   ], { title: "The total gradient, by how far its terms travelled", xTitle: "distance δ = t − k" }));
   const at = Math.min(10, d.log10_share.length - 1);
