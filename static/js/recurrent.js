@@ -112,7 +112,7 @@ function drawNearFar(d) {
   const at = Math.min(10, d.log10_share.length - 1);
   const share = d.log10_share[at];
   $("nearfar-note").textContent = share === null ? "" :
-    `Distances ≥ ${at} carry ${(100 * Math.pow(10, share)).toPrecision(2)} % of ‖∂E/∂W‖ = ${plain(d.log10_total)}.`;
+    `Distances ≥ ${at} carry ${plain(share + 2)} % of ‖∂E/∂W‖ = ${plain(d.log10_total)}.`;
 }
 
 function figures(byModel) {

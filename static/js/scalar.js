@@ -41,13 +41,22 @@ function factorsFigure(d) {
   return fig;
 }
 
+// The run's a_t as dots on phi'; values off the drawn range (an exploding linear unit reaches 10^300)
+// are counted in the legend rather than drawn far outside it.
 function activationFigure(d) {
-  const pre = nums(d.pre);
-  const dphi = nums(d.log10_dphi).map((v) => (v === null ? null : Math.pow(10, v)));
+  const { a } = d.curve;
+  const x = [], y = [], text = [];
+  nums(d.pre).forEach((v, i) => {
+    if (v === null || v < a[0] || v > a[a.length - 1]) return;
+    x.push(v);
+    y.push(Math.pow(10, d.log10_dphi[i]));
+    text.push(`step ${i + 1}`);
+  });
+  const beyond = d.pre.length - x.length;
   return plots.activationFigure(d.curve, [{
-    type: "scatter", mode: "markers", name: "this run's a_t on φ′", x: pre, y: dphi,
-    marker: { color: plots.COLORS.lstm, size: 7, opacity: 0.6 },
-    text: pre.map((_, i) => `step ${i + 1}`), hovertemplate: "%{text}: a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
+    type: "scatter", mode: "markers", name: `this run's a_t on φ′${beyond ? ` (${beyond} beyond ±${a[a.length - 1]})` : ""}`,
+    x, y, text, marker: { color: plots.COLORS.lstm, size: 7, opacity: 0.6 },
+    hovertemplate: "%{text}: a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
   }]);
 }
 
