@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 
@@ -20,6 +21,7 @@ QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/gru": GRUQuery,
     "/api/v1/scalar": ScalarQuery,
     "/api/v1/nearfar": RNNQuery,
+    "/api/v1/feedforward": FeedForwardQuery,
 }
 
 

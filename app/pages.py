@@ -7,9 +7,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
+from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 from core import config as c
+from core import feedforward as ff
 from core import scalar as s
 
 router = APIRouter(tags=["pages"])
@@ -62,6 +64,13 @@ def scalar_page(request: Request) -> HTMLResponse:
     extra = {"weight": s.WEIGHT, "h0": s.H0, "eps": s.EPS, "horizon": s.HORIZON}
     limits = _limits() | {k: {"lo": b.lo, "hi": b.hi} for k, b in extra.items()}
     return _page(request, "scalar.html", limits, ScalarQuery().model_dump(exclude={"include"}))
+
+
+@router.get("/feedforward", response_class=HTMLResponse, include_in_schema=False)
+def feedforward_page(request: Request) -> HTMLResponse:
+    """The deep feed-forward view: per-layer gradients, pre-activations and dead units."""
+    limits = {k: {"lo": b.lo, "hi": b.hi} for k, b in ff.BOUNDS.items()}
+    return _page(request, "feedforward.html", limits, FeedForwardQuery().model_dump(exclude={"include"}))
 
 
 @router.get("/healthz", include_in_schema=False)

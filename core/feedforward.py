@@ -111,6 +111,19 @@ class FFResult:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # W (L, n, n), x (B, n), u (B, n)
 
 
+def flat_threshold(activation: str) -> float | None:
+    """tanh / sigmoid: the |a| beyond which phi'(a) < SATURATION * gamma (the flat tails); None for the others."""
+    act = ACTIVATIONS[activation]
+    if act.homogeneous:
+        return None
+    target = float(np.log(SATURATION * act.gamma))
+    lo, hi = 0.0, 64.0  # log phi' falls monotonically in |a| from its peak at 0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if float(act.log_dphi(np.array(mid))) < target else (mid, hi)
+    return hi
+
+
 def _stream(seed: int, *key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(_NAMESPACE, *key)))
 

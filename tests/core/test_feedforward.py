@@ -14,6 +14,7 @@ from core.feedforward import (
     FFTrace,
     backward,
     evaluate,
+    flat_threshold,
     forward,
     layer_weights,
     run_feedforward,
@@ -265,3 +266,11 @@ def test_bounds_cover_every_numeric_field_and_its_default() -> None:
     assert set(BOUNDS) == numeric
     for name, b in BOUNDS.items():
         assert b.lo <= getattr(cfg, name) <= b.hi
+
+
+def test_flat_threshold_is_where_phi_prime_falls_below_a_thousandth() -> None:
+    assert flat_threshold("tanh") == pytest.approx(np.arccosh(np.sqrt(1000.0)), rel=1e-12)
+    c = 1e-3 / 4  # sigmoid'(a) = s (1 - s)
+    s = (1 - np.sqrt(1 - 4 * c)) / 2
+    assert flat_threshold("sigmoid") == pytest.approx(-np.log(s / (1 - s)), rel=1e-12)
+    assert flat_threshold("relu") is None
