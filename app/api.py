@@ -26,7 +26,7 @@ from app.schemas import (
     RNNQuery,
     RNNResponse,
 )
-from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn
+from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
 from core.pairs import sample_steps
 
@@ -103,9 +103,24 @@ def rnn_body(q: RNNQuery) -> bytes:
         "zero_fraction": h.zero_fraction,
         "curve": {k: v.tolist() for k, v in curve(cfg.activation).items()} | {"gamma": r.summary["gamma"]},
     }
-    body["theory"] = {"rho_log10": array(r.rho_line, q.format)}
+    body["theory"] = {"rho_log10": array(r.rho_line, q.format), "mean_field": _mean_field(cfg, q.format)}
     echo = RNNEcho(**asdict(cfg), include=q.include, format=q.format, input_size=cfg.hidden)
     return RNNResponse(config=echo, **body).model_dump_json().encode()
+
+
+def _mean_field(cfg: RNNConfig, fmt: Format) -> dict[str, Any]:
+    """The mean-field growth rate of this run's settings as a line over k."""
+    m = theory.mean_field(cfg.activation, cfg.scale, cfg.input_scale, cfg.bias)
+    line = np.zeros(cfg.steps + 1)  # the empty product at k = T is 1 even when chi = 0
+    line[:-1] = np.arange(cfg.steps, 0, -1) * m.log10_growth_per_step
+    return {
+        "applies": cfg.init != "identity",
+        "q_star": scalar(m.q_star),
+        "chi": m.chi,
+        "log10_growth_per_step": scalar(m.log10_growth_per_step),
+        "converged": m.converged,
+        "log10": array(line, fmt),
+    }
 
 
 def lstm_body(q: LSTMQuery) -> bytes:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
+from app.theory import MeanFieldQuery
 
 QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/rnn": RNNQuery,
@@ -22,6 +23,8 @@ QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/scalar": ScalarQuery,
     "/api/v1/nearfar": RNNQuery,
     "/api/v1/feedforward": FeedForwardQuery,
+    "/api/v1/spectrum": RNNQuery,
+    "/api/v1/meanfield": MeanFieldQuery,
 }
 
 

@@ -166,12 +166,27 @@ class Preactivations(BaseModel):
     curve: Curve
 
 
+class MeanFieldLine(BaseModel):
+    """Large-n prediction for random W (Poole et al. 2016): pre-activations ~ N(bias, q*), and each step
+    multiplies a back-propagated vector's squared length by chi = scale^2 E[phi'(a)^2] on average."""
+
+    applies: bool = Field(
+        description="False for init=identity: the prediction is for random (gaussian or orthogonal) W."
+    )
+    q_star: float | None = Field(description="Fixed-point pre-activation variance; null when q_t grows without bound.")
+    chi: float = Field(description="scale^2 E[phi'(a)^2] at q*; chi = 1 is the edge of chaos.")
+    log10_growth_per_step: float | None = Field(description="0.5 log10 chi; null when chi = 0.")
+    converged: bool = Field(description="q_t has a finite limit.")
+    log10: Floats1 = Field(description="(T - k) * 0.5 log10 chi, k = 0..T: the predicted log10 ||dh_T/dh_k||.")
+
+
 class Theory(BaseModel):
     """Predictions drawn beside the measured decay."""
 
     rho_log10: Floats1 = Field(
         description="log10 rho(W)^(T-k), k = 0..T: the rate a linear RNN approaches, whatever ||W||_2 is."
     )
+    mean_field: MeanFieldLine
 
 
 class Pairs(BaseModel):

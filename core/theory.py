@@ -1,4 +1,4 @@
-"""Theory beside the measured curves: mean-field growth rates, the singular spectrum of dh_T/dh_0, rho vs sigma_max.
+"""Theory beside the measured curves: mean-field growth rates and the edge of chaos.
 
 Mean field (Poole et al. 2016, Pennington et al. 2017, with an input). For the gaussian init and large n the
 pre-activations a_t = W h_{t-1} + U x_t + b have entries ~ N(bias, q_t), with
@@ -33,15 +33,14 @@ import numpy as np
 
 from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.config import SCALE
-from core.jacobian import Factors, max_abs
 from core.logmath import LN10, log10_abs
 
+SLIDER_SCALES = np.linspace(0.0, SCALE.hi, 201)  # the scale slider at steps of 0.05
 _SLOPE = {"relu": 0.0, "leaky_relu": LEAKY_SLOPE, "linear": 1.0}
 _Z, _STEP = 10.0, 0.3  # quadrature half-width in standard deviations, step per unit of sqrt(q)
 _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 _Nodes = tuple[np.ndarray, np.ndarray]  # quadrature nodes z and natural-log weights
-_DEAD = -(2**40)  # binary exponent of an exactly zero row
 
 
 @dataclass(frozen=True)
@@ -184,145 +183,19 @@ def mean_field(activation: str, scale: float, input_scale: float, bias: float) -
     return MeanField(float(q[0]), s * s * math.exp(float(log_mean[0])), growth, bool(np.isfinite(q[0])))
 
 
-def edge_of_chaos(activation: str, input_scale: float, bias: float) -> float | None:
+def edge_of_chaos(activation: str, input_scale: float, bias: float, chi: np.ndarray | None = None) -> float | None:
     """Smallest scale in (0, SCALE.hi] with chi = 1 (where gradients stop vanishing); None if chi < 1 throughout.
 
-    chi(0) = 0; the chi curve at steps of 0.05 gives the first scale with chi >= 1, bisection the crossing.
+    chi(0) = 0; the chi curve at SLIDER_SCALES (steps of 0.05; pass it as `chi` when already computed) gives the
+    first scale with chi >= 1, bisection the crossing.
     """
-    scales = np.linspace(0.0, SCALE.hi, 201)
-    above = np.flatnonzero(chi_curve(activation, input_scale, bias, scales) >= 1.0)
+    if chi is None:
+        chi = chi_curve(activation, input_scale, bias, SLIDER_SCALES)
+    above = np.flatnonzero(chi >= 1.0)
     if above.size == 0:
         return None
-    lo, hi = float(scales[above[0] - 1]), float(scales[above[0]])
+    lo, hi = float(SLIDER_SCALES[above[0] - 1]), float(SLIDER_SCALES[above[0]])
     while lo < 0.5 * (lo + hi) < hi:
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if mean_field(activation, mid, input_scale, bias).chi >= 1.0 else (mid, hi)
     return hi
-
-
-def singular_spectrum(f: Factors) -> np.ndarray:
-    """log10 singular values of dh_T/dh_0 = J_T ... J_1, descending, length d (-inf for exact zeros).
-
-    Repeated QR, J_t Q_{t-1} = Q_t R_t, gives P_T = Q_T R_T ... R_1 with Q_T orthogonal to rounding. The triangular
-    product is carried row-scaled as diag(2**e) U (integer e, max |U_ij| in [1/2, 1) per row, exact power-of-two
-    shifts), so 1000 steps of scale 4 or 0.05 stay finite. Its singular values are those of U^T diag(2**e): after
-    one QR with the columns by decreasing scale (which grades the rows), one-sided Jacobi with rotations written
-    in scale-free terms gets them to relative accuracy ~eps * cond(U) (Demmel-Veselic 1992), not eps * sigma_1, so
-    values far below 1e-16 sigma_1 are resolved. Every step is backward stable for its own factor: the result is
-    the spectrum of a product whose J_t carry perturbations ~1e-16 ||J_t||, which is also the limit of any method.
-
-    Measured: diagonal, scaled-identity and orthogonal linear runs exact to 1e-12 in log10 up to T = 1000 (0.1^1000
-    gives -1000); against a 400-digit product, tanh runs with spreads of 40-150 decades agree to 3e-13, and a
-    scale-4 run spreading 208 decades to 7e-10 on its smallest values, the size by which 1e-16 perturbations of
-    the factors move them. Cost per step: one QR and two GEMMs of d x d; d = 256, T = 1000 takes about 6 s here.
-    """
-    d = f.dim
-    q, u, e = np.eye(d), np.eye(d), np.zeros(d, dtype=np.int64)
-    with np.errstate(under="ignore"):
-        for t in range(1, f.steps + 1):
-            q, r = np.linalg.qr(f.right_t(q.T, t).T)  # J_t Q_{t-1} = Q_t R_t, up to the step's scale
-            s, top = _scale_rows(r, e)  # R_t diag(2**e) = diag(2**top) s
-            u = s @ u
-            p = np.frexp(max_abs(u, axis=(1,)))[1]
-            u = np.ldexp(u, -p[:, None])
-            e = np.where(np.any(u != 0, axis=1), top + p, _DEAD)
-        # Preconditioning: (diag(2**e) U)^T with columns by decreasing e is U_s^T diag(2**e_s) = Q R diag(2**e_s),
-        # and R diag(2**e_s) is graded (entries right of the diagonal carry smaller scales): nearly orthogonal rows.
-        order = np.argsort(-e, kind="stable")
-        s, top = _scale_rows(np.linalg.qr(u[order].T).R, e[order])
-        values = _jacobi_log10(s, np.where(top > _DEAD // 2, top * math.log10(2.0), -np.inf))
-    return np.sort(values + float(np.sum(f.log10_scale)))[::-1]
-
-
-def _scale_rows(r: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """r diag(2**e) as diag(2**top) s with |s_ij| < 1, by exact power-of-two shifts (zero rows: top = _DEAD)."""
-    top = np.max(np.where(r != 0, np.frexp(r)[1] + e, _DEAD), axis=1)
-    return np.ldexp(r, e[None, :] - top[:, None]), top
-
-
-def _round_robin(d: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """d - 1 (or d) rounds of disjoint index pairs covering every pair once (circle method)."""
-    m = d + d % 2
-    idx, rounds = np.arange(m), []
-    for _ in range(m - 1):
-        p, q = idx[: m // 2], idx[m // 2 :][::-1]
-        keep = (p < d) & (q < d)
-        rounds.append((p[keep], q[keep]))
-        idx = np.concatenate([idx[:1], idx[-1:], idx[1:-1]])
-    return rounds
-
-
-def _normalize(y: np.ndarray, c: np.ndarray, rows: np.ndarray) -> None:
-    """Rows of y to unit length, their lengths moved into the log10 scales c (zero rows: c = -inf)."""
-    length = np.sqrt(np.einsum("ij,ij->i", y[rows], y[rows]))
-    live = length > 0
-    y[rows[live]] /= length[live, None]
-    c[rows] = np.where(live, c[rows] + log10_abs(length), -np.inf)
-
-
-def _jacobi_log10(y: np.ndarray, c: np.ndarray, sweeps: int = 30) -> np.ndarray:
-    """log10 singular values of diag(10**c) y by one-sided Jacobi on its rows, without ever forming 10**c.
-
-    For rows 10**c_a y_a and 10**c_b y_b (c_a >= c_b, unit y, cosine p, r = 10**(c_b - c_a) <= 1) the rotation
-    that makes them orthogonal has tan = u r with u = -2p / (1 - r^2 + sqrt((1 - r^2)^2 + 4 p^2 r^2)); the new rows
-    are 10**c_a cs (y_a - u r^2 y_b) and 10**c_b cs (u y_a + y_b), cs = 1 / sqrt(1 + u^2 r^2), finite as r -> 0.
-    """
-    y, c = y.copy(), c.copy()
-    d = y.shape[0]
-    _normalize(y, c, np.arange(d))
-    tol = 4.0 * math.sqrt(d) * np.finfo(float).eps
-    rounds = _round_robin(d)
-    for _ in range(sweeps):
-        rotated = False
-        for p, q in rounds:
-            swap = c[q] > c[p]
-            a, b = np.where(swap, q, p), np.where(swap, p, q)
-            cos = np.einsum("ij,ij->i", y[a], y[b])
-            act = np.abs(cos) > tol  # zero rows have cos = 0
-            if not act.any():
-                continue
-            rotated = True
-            a, b, cos = a[act], b[act], cos[act]
-            ya, yb = y[a], y[b]
-            r2 = 10.0 ** (2.0 * (c[b] - c[a]))
-            rot = -2.0 * cos / ((1.0 - r2) + np.sqrt((1.0 - r2) ** 2 + 4.0 * cos * cos * r2))
-            cs = 1.0 / np.sqrt(1.0 + rot * rot * r2)
-            y[a] = cs[:, None] * (ya - (rot * r2)[:, None] * yb)
-            y[b] = cs[:, None] * (rot[:, None] * ya + yb)
-            _normalize(y, c, np.concatenate([a, b]))
-        if not rotated:
-            break
-    return c
-
-
-@dataclass(frozen=True)
-class RhoSigmaExample:
-    """A recurrent matrix whose powers grow before they vanish: rho(W) < 1 < ||W||_2."""
-
-    W: np.ndarray  # (n, n)
-    log10_norms: np.ndarray  # (steps + 1,) log10 ||W^k||_2, k = 0..steps
-    spectral_radius: float  # rho(W)
-    sigma_max: float  # ||W||_2
-
-
-def rho_vs_sigma_example(n: int = 4, steps: int = 400, rho: float = 0.9, coupling: float = 1.0) -> RhoSigmaExample:
-    """W = rho I + coupling N, N the n x n shift (a Jordan block): rho(W) = rho, ||W||_2 >= sqrt(rho^2 + coupling^2).
-
-    For a linear RNN ||dh_T/dh_k|| = ||W^(T-k)||: (W^k)_{1,1+j} = C(k, j) coupling^j rho^(k-j), so the norm first
-    grows like k^(n-1) (non-normal transient growth) and only then decays, with slope -> log10 rho per step
-    (plus (n - 1) / (k ln 10) from the polynomial factor). The spectral radius alone predicts decay from step 1.
-    Intended for small n (the norms take one SVD of an n x n matrix per step).
-    """
-    W = rho * np.eye(n) + coupling * np.eye(n, k=1)
-    sigma = float(np.linalg.norm(W, 2))
-    if n < 2 or not 0.0 < rho < 1.0 < sigma:
-        raise ValueError("need n >= 2 and 0 < rho < 1 < ||W||_2")
-    powers, scale = np.empty((steps + 1, n, n)), np.zeros(steps + 1)
-    powers[0] = np.eye(n)
-    for k in range(1, steps + 1):  # W^k = 10**scale[k] * powers[k], max |entry| = 1
-        p = W @ powers[k - 1]
-        peak = float(max_abs(p))
-        powers[k], scale[k] = p / peak, scale[k - 1] + math.log10(peak)
-    norms = np.linalg.svd(powers, compute_uv=False)[:, 0]
-    # W is triangular: its eigenvalues are its diagonal.
-    return RhoSigmaExample(W, scale + np.log10(norms), float(np.max(np.abs(np.diag(W)))), sigma)

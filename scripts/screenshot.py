@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from scripts.chromium import launch
@@ -19,6 +21,9 @@ def main() -> None:
         page.on("pageerror", lambda e: print("pageerror:", e))
         page.goto(url)
         page.wait_for_selector("body[data-rendered]", timeout=30000)
+        # Side panels (theory, near/far) arrive on their own; pages without them never set this.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_selector("body[data-side]", state="attached", timeout=10000)
         page.wait_for_timeout(300)
         page.screenshot(path=out, full_page=True)
         browser.close()

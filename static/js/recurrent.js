@@ -2,6 +2,7 @@
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
 import { plain } from "./format.js";
+import { drawChaosBar, spectrumFigure, spectrumNote } from "./theory.js";
 
 export const RECURRENT = ["rnn", "lstm", "gru"];
 
@@ -9,14 +10,15 @@ const SPEC = {
   models: [...RECURRENT, "compare"],
   aliases: { both: "compare" },
   compact: true, // links made before the GRU existed said "both" for RNN beside LSTM
+  only: { meanfield: ["activation", "input_scale", "bias"] },
   fields: {
-    activation: { models: ["rnn", "nearfar"], kind: "choice" },
+    activation: { models: ["rnn", "nearfar", "spectrum"], kind: "choice" },
     scale: { kind: "number" },
-    init: { models: ["rnn", "nearfar"], kind: "choice" },
+    init: { models: ["rnn", "nearfar", "spectrum"], kind: "choice" },
     hidden: { kind: "integer" },
     steps: { kind: "integer" },
     input_scale: { kind: "number" },
-    bias: { models: ["rnn", "nearfar"], kind: "number" },
+    bias: { models: ["rnn", "nearfar", "spectrum"], kind: "number" },
     forget_bias: { models: ["lstm"], kind: "number" },
     update_bias: { models: ["gru"], kind: "number" },
     peephole: { models: ["lstm"], kind: "flag" },
@@ -59,8 +61,13 @@ function summaryHTML(data) {
     const verdict = s.gamma_sigma_max < 1
       ? "below 1: every long product vanishes (sufficient condition)"
       : "at least 1: exploding is possible (necessary condition)";
-    return `<h3>RNN</h3>${list([["ρ(W)", s.spectral_radius], ["‖W‖₂", s.sigma_max], ["γ = sup φ′", s.gamma], ["γ‖W‖₂", s.gamma_sigma_max]])}` +
-      `<p>γ‖W‖₂ is ${verdict}.</p>`;
+    const mf = data.theory.mean_field;
+    const rows = [["ρ(W)", s.spectral_radius], ["‖W‖₂", s.sigma_max], ["γ = sup φ′", s.gamma], ["γ‖W‖₂", s.gamma_sigma_max]];
+    if (mf.applies) rows.push(["mean-field χ", mf.chi]);
+    // rho < 1 < ||W||_2: the norm bound says nothing, yet the linear part of the product shrinks like rho^k.
+    const rhoNote = s.spectral_radius < 1 && s.sigma_max > 1
+      ? `<p>‖W‖₂ > 1 yet ρ(W) < 1: powers of W still vanish, at the rate ρ(W) per step (dotted line), after a transient.</p>` : "";
+    return `<h3>RNN</h3>${list(rows)}<p>γ‖W‖₂ is ${verdict}.</p>${rhoNote}`;
   }
   if (data.model === "gru") {
     return `<h3>GRU</h3>${list([["σ(−b_z)", s.sigmoid_minus_update_bias], ["mean z", s.mean_update_gate], ["min z", s.min_update_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
@@ -125,7 +132,11 @@ function figures(byModel) {
       traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
       if (m === "rnn") {
         traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
-        traces.push(plots.line(d.theory.rho_log10, "ρ(W)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dot", width: 1 }, meta: "overlay", visible: "legendonly" }));
+        const s = d.summary;
+        const rhoMatters = s.spectral_radius < 1 && s.sigma_max > 1;
+        traces.push(plots.line(d.theory.rho_log10, "ρ(W)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dot", width: rhoMatters ? 2 : 1 }, meta: "overlay", visible: rhoMatters ? true : "legendonly" }));
+        const mf = d.theory.mean_field;
+        if (mf.applies) traces.push(plots.line(mf.log10, "mean field χ^((T−k)/2)", { line: { color: plots.COLORS.ref, dash: "dashdot", width: 2 }, meta: "overlay" }));
       }
       if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
       if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
@@ -148,7 +159,6 @@ function figures(byModel) {
   tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
   const { rnn, lstm, gru } = byModel;
   if (rnn) tasks.push(() => drawActivation(rnn.preactivations));
-  if (byModel.nearfar) tasks.push(() => drawNearFar(byModel.nearfar));
   if (lstm) {
     tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
       title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",
@@ -164,13 +174,34 @@ function figures(byModel) {
   return tasks;
 }
 
+// The RNN's side panels, from endpoints of their own: near/far terms, the singular spectrum and the
+// mean-field chi along the scale slider.
+function sideFigures({ nearfar, spectrum, meanfield }, state) {
+  return [
+    () => drawNearFar(nearfar),
+    () => drawSpectrum(spectrum),
+    () => drawChaosBar($("chaos-bar"), $("chaos-note"), meanfield, CONFIG.limits.scale, state.init !== "identity"),
+  ];
+}
+
+function drawSpectrum(d) {
+  const el = $("plot-spectrum");
+  if (!d.computed) {
+    Plotly.purge(el);
+    $("spectrum-note").textContent = d.message;
+    return;
+  }
+  draw(el, spectrumFigure(d));
+  $("spectrum-note").textContent = spectrumNote(d);
+}
+
+const CONFIG = JSON.parse(document.getElementById("page-config").textContent);
+const modelsOf = (state) => (state.model === "compare" ? RECURRENT : [state.model]);
 startView({
   spec: SPEC,
-  config: JSON.parse(document.getElementById("page-config").textContent),
+  config: CONFIG,
   figures,
-  // The RNN's near/far split of the total gradient comes from an endpoint of its own.
-  modelsOf: (state) => {
-    const models = state.model === "compare" ? RECURRENT : [state.model];
-    return models.includes("rnn") ? [...models, "nearfar"] : models;
-  },
+  modelsOf,
+  sideOf: (state) => (modelsOf(state).includes("rnn") ? ["nearfar", "spectrum", "meanfield"] : []),
+  sideFigures,
 });

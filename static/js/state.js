@@ -5,8 +5,8 @@
 // A checkbox's value: the spellings the server accepts, written the one way.
 const FLAG = { true: "true", 1: "true", yes: "true", on: "true", false: "false", 0: "false", no: "false", off: "false" };
 
-// spec: { fields: {name: {kind, models?}}, models?: [...], aliases?: {old: new} }; a field without
-// `models` belongs to every model. `defaults` maps each field (and `model`) to its default value.
+// spec: { fields: {name: {kind, models?}}, models?: [...], aliases?: {old: new}, only?: {endpoint: [fields]} };
+// a field without `models` belongs to every model. `defaults` maps each field (and `model`) to its default value.
 export function fromURL(search, defaults, spec) {
   const state = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)]));
   const params = new URLSearchParams(search);
@@ -30,10 +30,14 @@ export function toQuery(state, spec) {
 
 const uses = (field, model) => !field.models || model === undefined || field.models.includes(model);
 
-// The API query of one model: only the fields that model takes.
+// The API query of one model: only the fields that model takes (spec.only lists them for endpoints
+// that take a few fields of a model, e.g. the mean-field curve).
 export function apiQuery(state, spec, model) {
   const params = new URLSearchParams();
-  for (const [key, field] of Object.entries(spec.fields)) if (uses(field, model)) params.set(key, state[key]);
+  const only = spec.only?.[model];
+  for (const [key, field] of Object.entries(spec.fields)) {
+    if (only ? only.includes(key) : uses(field, model)) params.set(key, state[key]);
+  }
   return params.toString();
 }
 

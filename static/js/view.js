@@ -12,8 +12,10 @@ export function draw(el, fig) {
 
 // spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
-// most important first.
-export function startView({ spec, config, figures, modelsOf = () => [undefined] }) {
+// most important first. sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader
+// of their own, so a slow one never holds the main figures back; sideFigures(byName, state) draws them
+// (body[data-side] then names the state they belong to).
+export function startView({ spec, config, figures, modelsOf = () => [undefined], sideOf = () => [], sideFigures = () => [] }) {
   let state = fromURL(window.location.search, config.defaults, spec);
   let retryTimer = null;
   let slowTimer = null;
@@ -110,6 +112,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined] 
     const local = invalid(state, spec, models, config.limits, CHOICES);
     if (Object.keys(local).length) {
       loader.cancel();
+      sideLoader.cancel();
       document.body.classList.remove("busy");
       stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
       return;
@@ -122,6 +125,11 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined] 
     // Large sizes take a moment: say so rather than look frozen.
     slowTimer = setTimeout(() => { if (!loader.idle) say("Computing…"); }, 300);
     loader.request({ tag: toQuery(state, spec), models, urls, state });
+    const names = sideOf(state);
+    if (names.length) {
+      const sideURLs = names.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}`);
+      sideLoader.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state });
+    }
   }
 
   function onResult(job, results) {
@@ -145,6 +153,23 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined] 
   }
 
   const loader = new Loader({ onResult, onError });
+
+  // Secondary panels: drawn when they arrive, each task in a frame of its own; errors there are the
+  // main request's to report (same fields), and a dropped connection is retried by the main loader.
+  let sidePainting = 0;
+  function onSide(job, results) {
+    if (!results.every((r) => r.ok)) return;
+    const byName = Object.fromEntries(results.map((r, i) => [job.models[i], r.body]));
+    const tasks = sideFigures(byName, job.state);
+    const mine = ++sidePainting;
+    const next = (i) => {
+      if (mine !== sidePainting) return;
+      if (i < tasks.length) { tasks[i](); requestAnimationFrame(() => setTimeout(() => next(i + 1), 0)); }
+      else document.body.dataset.side = job.tag;
+    };
+    next(0);
+  }
+  const sideLoader = new Loader({ onResult: onSide, onError: () => {} });
 
   function typeset() {
     if (window.renderMathInElement) {

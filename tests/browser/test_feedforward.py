@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def console(page: Page) -> Iterator[list[str]]:
-    """Console errors and uncaught exceptions of the page; the test fails if any remain."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield errors
-    assert errors == []
 
 
 def _wait_rendered(page: Page, query_part: str) -> None:

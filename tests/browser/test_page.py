@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,6 @@ from core.pairs import MAX_SIDE
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-@pytest.fixture
-def console(page: Page) -> Iterator[list[str]]:
-    """Console errors and uncaught exceptions of the page; the test fails if any remain."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield errors
-    assert errors == []
 
 
 def _rendered(page: Page) -> str:

@@ -12,7 +12,8 @@ from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.cells import rnn
 from core.explore import rnn_params
 from core.jacobian import Factors
-from core.theory import chi_curve, edge_of_chaos, mean_field, rho_vs_sigma_example, singular_spectrum
+from core.spectrum import singular_spectrum
+from core.theory import chi_curve, edge_of_chaos, mean_field
 
 ACTS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
 
@@ -235,30 +236,3 @@ def test_dead_relu_units_give_exact_zeros() -> None:
 
 
 # rho vs sigma_max
-
-
-def test_rho_vs_sigma_example() -> None:
-    n, rho = 4, 0.9
-    ex = rho_vs_sigma_example(n, steps=400, rho=rho)
-    assert ex.spectral_radius == pytest.approx(np.max(np.abs(np.linalg.eigvals(ex.W))), abs=1e-12)
-    assert ex.spectral_radius < 1.0 < ex.sigma_max
-    assert ex.sigma_max == pytest.approx(np.linalg.norm(ex.W, 2), rel=1e-14)
-    curve = ex.log10_norms
-    assert curve.shape == (401,) and curve[0] == 0.0
-    assert curve[1] == pytest.approx(math.log10(ex.sigma_max), abs=1e-14)
-    peak = int(np.argmax(curve))
-    assert curve[peak] > 2.0 and 10 < peak < 60  # grows by > 100x before it decays
-    assert curve[-1] < -10.0
-    for k in range(31):
-        assert curve[k] == pytest.approx(math.log10(np.linalg.norm(np.linalg.matrix_power(ex.W, k), 2)), abs=1e-12)
-    # Tail: ||W^k|| ~ C(k, n-1) rho^k, slope log10 rho + (n - 1) / (k ln 10) + O(1/k^2).
-    tail = np.arange(350, 401)
-    slope = np.polyfit(tail, curve[tail], 1)[0]
-    assert slope == pytest.approx(math.log10(rho) + (n - 1) / (375 * math.log(10)), abs=2e-4)
-
-
-def test_rho_vs_sigma_example_rejects_a_contraction() -> None:
-    with pytest.raises(ValueError, match="rho"):
-        rho_vs_sigma_example(1)
-    with pytest.raises(ValueError, match="rho"):
-        rho_vs_sigma_example(4, rho=0.5, coupling=0.1)
