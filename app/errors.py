@@ -58,6 +58,9 @@ def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, A
     rng = allowed(model, name) if model is not None else None
     out["allowed"] = rng
     got = f" (got {err['input']!r})" if "input" in err else ""
+    if err.get("type") == "value_error":  # a rule across fields, with its own message
+        out["message"] = f"{name}: {err.get('ctx', {}).get('error', err.get('msg'))}"
+        return out
     if rng is None:
         out["message"] = f"{name}: {err.get('msg', 'invalid value')}{got}"
     elif rng.startswith(("integer ", "number ")):

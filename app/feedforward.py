@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.api import answer
 from app.encode import floats, scalar
@@ -18,6 +19,8 @@ from core.config import ActivationName
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
 _D = ff.FFConfig()
 _B = ff.BOUNDS
+# include=weights sends every W_l as JSON (~20 bytes a number): at most 2^20 of them.
+WEIGHTS_MAX = 2**20
 Floats = list[float | None]
 _NULL = "null for an exact zero (e.g. every ReLU of a layer dead)"
 
@@ -42,8 +45,21 @@ class FeedForwardQuery(BaseModel):
     input_scale: float = float_field(_D.input_scale, _B["input_scale"], "x ~ N(0, input_scale^2).")
     seed: int = int_field(_D.seed, _B["seed"], "Seed of the weights, the inputs and the readout rows u_b.")
     include: Include | None = Field(
-        None, description="`weights` adds W (L, n, n), x (B, n) and u (B, n): about 130 MB of JSON at L = 100, n = 256."
+        None,
+        description=f"`weights` adds W (L, n, n), x (B, n) and u (B, n), while L n^2 <= {WEIGHTS_MAX} "
+        "(about 20 MB of JSON).",
     )
+
+    @field_validator("include")
+    @classmethod
+    def _weights_fit(cls, v: str | None, info: ValidationInfo) -> str | None:
+        layers, width = info.data.get("layers"), info.data.get("width")
+        if v == "weights" and layers is not None and width is not None and layers * width**2 > WEIGHTS_MAX:
+            raise ValueError(
+                f"with weights, L n^2 = {layers * width**2} numbers, over {WEIGHTS_MAX}: lower layers to "
+                f"{max(1, WEIGHTS_MAX // width**2)} or width to {math.isqrt(WEIGHTS_MAX // layers)}"
+            )
+        return v
 
 
 class LayerHistogram(BaseModel):

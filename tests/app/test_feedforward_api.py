@@ -239,3 +239,15 @@ def test_largest_networks_are_finite_and_exact(client: TestClient, activation: s
         assert max(d["dead_fraction"]) > 0
     if (activation, init) == ("sigmoid", "small"):
         assert d["summary"]["log10_first_over_last"] < -100  # the first layer learns > 10^100 times slower
+
+
+def test_weights_are_sent_only_up_to_a_size_and_the_error_says_what_to_lower(client: TestClient) -> None:
+    r = client.get("/api/v1/feedforward?layers=100&width=256&include=weights")
+    assert r.status_code == 422
+    (d,) = r.json()["detail"]
+    assert d["field"] == "include" and "lower layers to 16 or width to 102" in d["message"]
+    for ok in ("layers=16&width=256", "layers=100&width=102"):
+        assert client.get(f"/api/v1/feedforward?{ok}&include=weights").status_code == 200
+    for over in ("layers=17&width=256", "layers=100&width=103"):
+        assert client.get(f"/api/v1/feedforward?{over}&include=weights").status_code == 422
+    assert client.get("/api/v1/feedforward?layers=100&width=256").status_code == 200  # without weights: any size
