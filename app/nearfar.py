@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.api import answer
 from app.encode import floats, scalar
-from app.schemas import RNNQuery
+from app.schemas import BudgetedRNN, RNNQuery
 from core import RNNConfig
 from core.nearfar import WORK_BUDGET, largest_within_budget, run_nearfar, work
 
@@ -17,15 +17,11 @@ router = APIRouter(prefix="/api/v1", tags=["gradients"])
 Floats = list[float | None]
 
 
-class NearFarResponse(BaseModel):
+class NearFarResponse(BudgetedRNN):
     """dE/dW = sum over distances delta = t - k of S_delta, for E = sum_t <u, h_t>; norms are Frobenius, as log10."""
 
     model: str = "nearfar"
-    config: RNNQuery
-    computed: bool = Field(description="False when over the work budget (see message).")
-    message: str | None = Field(description="What to lower when not computed.")
     work: float = Field(description="2 T^2 n^2 multiply-adds.")
-    budget: float
     # Empty (null total) when not computed.
     log10_total: float | None = Field(None, description="log10 ||dE/dW||.")
     log10_term: Floats = Field([], description="log10 ||S_delta||, delta = 0..T-1; null for an exact zero.")

@@ -272,3 +272,13 @@ class GRUResponse(_Response):
     model: Literal["gru"] = "gru"
     config: GRUEcho
     carry_path: CarryPath
+
+
+class BudgetedRNN(BaseModel):
+    """An RNN side computation offered within a work budget: over it, `computed` is false and `message`
+    says which parameter to lower and to what."""
+
+    config: RNNQuery
+    computed: bool = Field(description="False when over the work budget (see message).")
+    message: str | None = Field(description="What to lower when not computed.")
+    budget: float

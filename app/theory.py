@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats
-from app.schemas import RNNQuery, float_field
+from app.schemas import BudgetedRNN, RNNQuery, float_field
 from core import RNNConfig, spectrum, theory
 from core import config as c
 from core.config import ActivationName
@@ -74,15 +74,11 @@ class Spectrum(BaseModel):
     log10_values: Floats = Field(description="log10 singular values, descending; null for an exact zero.")
 
 
-class SpectrumResponse(BaseModel):
+class SpectrumResponse(BudgetedRNN):
     """Singular values of dh_T/dh_0 for gaussian and orthogonal W (and identity when chosen), as log10."""
 
     model: str = "spectrum"
-    config: RNNQuery
-    computed: bool = Field(description="False when over the work budget (see message).")
-    message: str | None = Field(description="What to lower when not computed.")
     work: float = Field(description="(T + 100) n^3 per spectrum: the QR steps and the final Jacobi sweeps.")
-    budget: float
     spectra: list[Spectrum] = Field([], description="One per init; empty when not computed.")
     log10_mean_field: float | None = Field(
         None,
