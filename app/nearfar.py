@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.api import answer
 from app.encode import floats, scalar
-from app.schemas import BudgetedRNN, RNNQuery
+from app.schemas import BudgetedRNN, RNNQuery, rnn_arrays
 from core import RNNConfig
 from core.nearfar import WORK_BUDGET, largest_within_budget, run_nearfar, work
 
@@ -38,7 +38,7 @@ def nearfar_body(q: RNNQuery) -> bytes:
     """The JSON body of one near/far query."""
     cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
     cost = work(cfg.steps, cfg.hidden)
-    base = {"config": q, "work": cost, "budget": WORK_BUDGET}
+    base = {"config": q, "work": cost, "budget": WORK_BUDGET, "weights": rnn_arrays(cfg) if q.include else None}
     if cost > WORK_BUDGET:
         max_steps, max_hidden = largest_within_budget(cfg.steps, cfg.hidden)
         message = (

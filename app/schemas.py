@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core import config as c
+from core import weights
 from core.config import ActivationName as Activation
 from core.config import GRUConfig, LSTMConfig, RNNConfig
+from core.explore import rnn_params
 from core.norms import Norm as NormName
 from core.pairs import MAX_SIDE
 from core.weights import Init as InitName
@@ -282,3 +284,14 @@ class BudgetedRNN(BaseModel):
     computed: bool = Field(description="False when over the work budget (see message).")
     message: str | None = Field(description="What to lower when not computed.")
     budget: float
+    weights: dict[str, Any] | None = Field(
+        None,
+        description="With include=weights: the arrays used (W, U, b, h0, x and the probe u), per init where several.",
+    )
+
+
+def rnn_arrays(cfg: RNNConfig) -> dict[str, Any]:
+    """The seeded arrays of an RNN configuration as lists (what include=weights sends)."""
+    p, x = rnn_params(cfg)
+    arrays = {"W": p.W, "U": p.U, "b": p.b, "h0": p.h0, "x": x, "u": weights.probe(cfg.seed, cfg.hidden)}
+    return {k: v.tolist() for k, v in arrays.items()}

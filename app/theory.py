@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import numpy as np
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats
-from app.schemas import BudgetedRNN, RNNQuery, float_field
+from app.schemas import BudgetedRNN, RNNQuery, float_field, rnn_arrays
 from core import RNNConfig, spectrum, theory
 from core import config as c
 from core.config import ActivationName
@@ -90,7 +91,8 @@ def spectrum_body(q: RNNQuery) -> bytes:
     """The JSON body of one spectrum query."""
     cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
     cost = spectrum.work(cfg.steps, cfg.hidden)
-    base = {"config": q, "work": cost, "budget": spectrum.WORK_BUDGET}
+    arrays = {i: rnn_arrays(replace(cfg, init=i)) for i in spectrum.inits_of(cfg)} if q.include else None
+    base = {"config": q, "work": cost, "budget": spectrum.WORK_BUDGET, "weights": arrays}
     if cost > spectrum.WORK_BUDGET:
         max_steps, max_hidden = spectrum.largest_within_budget(cfg.steps, cfg.hidden)
         message = (

@@ -52,9 +52,14 @@ class Spectra:
     log10_values: tuple[np.ndarray, ...]  # (n,) each; -inf for exact zeros
 
 
+def inits_of(cfg: RNNConfig) -> tuple[Init, ...]:
+    """Gaussian and orthogonal, and identity when cfg uses it."""
+    return INITS + (("identity",) if cfg.init == "identity" else ())
+
+
 def run_spectra(cfg: RNNConfig) -> Spectra:
     """The spectrum for gaussian and orthogonal W (and identity when the run uses it) at cfg's scale, inputs, T."""
-    inits = INITS + (("identity",) if cfg.init == "identity" else ())
+    inits = inits_of(cfg)
     values = []
     for init in inits:
         p, x = rnn_params(replace(cfg, init=init))

@@ -7,6 +7,12 @@ from fastapi.testclient import TestClient
 from tests import reference
 
 
+def test_weights_are_those_of_the_rnn_view(client: TestClient) -> None:
+    q = "hidden=5&steps=9&seed=31&include=weights"
+    assert client.get(f"/api/v1/nearfar?{q}").json()["weights"] == client.get(f"/api/v1/rnn?{q}").json()["weights"]
+    assert client.get("/api/v1/nearfar?hidden=5&steps=9").json()["weights"] is None
+
+
 def test_endpoints_sharing_a_query_model_keep_their_own_answers(client: TestClient) -> None:
     q = "hidden=5&steps=9&seed=31"
     assert client.get(f"/api/v1/nearfar?{q}").json()["model"] == "nearfar"

@@ -130,8 +130,12 @@ def test_spectrum_matches_a_high_precision_product(client: TestClient, init: str
     # Complex-step Jacobians of the returned weights, multiplied with 250 significant digits: the smallest
     # singular values lie ~100 decades below the largest, far beyond what float64 products resolve. Values
     # 240 decades below the largest are that product's rounding: exact zeros (dead ReLUs bound the rank).
-    query = f"activation={activation}&hidden=6&steps=40&scale=2.5&seed=4&init={init}"
-    w = weights(client, query)
+    base = f"activation={activation}&hidden=6&steps=40&scale=2.5&seed=4"
+    query = f"{base}&init={init}"
+    sent = client.get(f"/api/v1/spectrum?{query}&include=weights").json()["weights"]
+    w = {k: np.array(v, dtype=float) for k, v in sent[init].items()}
+    for other in ("gaussian", "orthogonal"):  # the arrays the RNN view of that init uses
+        assert sent[other] == client.get(f"/api/v1/rnn?{base}&init={other}&include=weights").json()["weights"]
     mpmath.mp.dps = 250
     product = mpmath.eye(6)
     for t in range(1, 41):
