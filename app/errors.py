@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
@@ -25,6 +26,8 @@ QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/feedforward": FeedForwardQuery,
     "/api/v1/spectrum": RNNQuery,
     "/api/v1/meanfield": MeanFieldQuery,
+    "/api/v1/cliff": CliffQuery,
+    "/api/v1/cliff/descent": DescentQuery,
 }
 
 

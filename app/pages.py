@@ -7,9 +7,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
+from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
+from core import cliff as k
 from core import config as c
 from core import feedforward as ff
 from core import scalar as s
@@ -71,6 +73,25 @@ def feedforward_page(request: Request) -> HTMLResponse:
     """The deep feed-forward view: per-layer gradients, pre-activations and dead units."""
     limits = {k: {"lo": b.lo, "hi": b.hi} for k, b in ff.BOUNDS.items()}
     return _page(request, "feedforward.html", limits, FeedForwardQuery().model_dump(exclude={"include"}))
+
+
+@router.get("/cliff", response_class=HTMLResponse, include_in_schema=False)
+def cliff_page(request: Request) -> HTMLResponse:
+    """The cliff of a two-parameter recurrent net, and gradient descent with and without clipping."""
+    bounds = {
+        **dict.fromkeys(("w_center", "b_center"), k.CENTER),
+        **dict.fromkeys(("w_range", "b_range"), k.HALF_WIDTH),
+        **dict.fromkeys(("w0", "b0"), k.START),
+        "resolution": k.RESOLUTION,
+        "steps": k.STEPS,
+        "lr": k.LR,
+        "threshold": k.THRESHOLD,
+        "iterations": k.ITERATIONS,
+        "seed": c.SEED,
+    }
+    limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
+    defaults = CliffQuery().model_dump(exclude={"format"}) | DescentQuery().model_dump()
+    return _page(request, "cliff.html", limits, defaults)
 
 
 @router.get("/healthz", include_in_schema=False)
