@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from app import api, cliff, feedforward, floor, nearfar, pages, scalar, theory
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.errors import validation_handler
+from app.etag import ETagMiddleware
 
 # Requests run side by side on worker threads; one BLAS thread each. With more, OpenBLAS threads spin
 # against each other and against other requests on a busy machine: a singular spectrum at n = 256 took
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
         "products dh_t/dh_k of backpropagation through time, and per-layer gradients, as log10 magnitudes.",
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_middleware(ETagMiddleware)  # inside gzip: it tags the uncompressed JSON
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(api.router)
     app.include_router(scalar.router)

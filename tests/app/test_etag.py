@@ -1,0 +1,35 @@
+"""ETag, Cache-Control and 304 on the JSON API; pages, errors and other routes untouched."""
+
+from fastapi.testclient import TestClient
+
+from app.etag import etag_of
+
+
+def test_answers_carry_a_strong_etag_of_their_body_and_revalidate_to_304(client: TestClient) -> None:
+    r = client.get("/api/v1/rnn?steps=12&seed=5")
+    tag = r.headers["etag"]
+    assert tag == etag_of(r.content) and not tag.startswith("W/")
+    assert r.headers["cache-control"] == "public, max-age=3600"
+    again = client.get("/api/v1/rnn?steps=12&seed=5", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    # Another query is another body, another tag; a stale tag gets the full answer.
+    other = client.get("/api/v1/rnn?steps=13&seed=5", headers={"If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["etag"] != tag
+    listed = client.get("/api/v1/rnn?steps=12&seed=5", headers={"If-None-Match": f'"x", W/{tag}'})
+    assert listed.status_code == 304
+
+
+def test_the_same_query_always_gives_the_same_tag(client: TestClient) -> None:
+    url = "/api/v1/scalar?weight=2&steps=30"
+    assert client.get(url).headers["etag"] == client.get(url).headers["etag"]
+
+
+def test_gzip_and_etag_together(client: TestClient) -> None:
+    r = client.get("/api/v1/rnn?steps=200", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.headers["etag"] == etag_of(r.content)
+
+
+def test_errors_and_pages_are_not_tagged(client: TestClient) -> None:
+    bad = client.get("/api/v1/rnn?steps=0")
+    assert bad.status_code == 422 and "etag" not in bad.headers
+    assert "etag" not in client.get("/").headers
