@@ -16,6 +16,7 @@ from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 from app.theory import MeanFieldQuery
+from app.training import TrainQuery
 
 QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/rnn": RNNQuery,
@@ -28,6 +29,7 @@ QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/meanfield": MeanFieldQuery,
     "/api/v1/cliff": CliffQuery,
     "/api/v1/cliff/descent": DescentQuery,
+    "/api/v1/train": TrainQuery,
 }
 
 

@@ -11,10 +11,12 @@ from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
+from app.training import TrainQuery
 from core import cliff as k
 from core import config as c
 from core import feedforward as ff
 from core import scalar as s
+from core.training import run as tr
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -92,6 +94,24 @@ def cliff_page(request: Request) -> HTMLResponse:
     limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
     defaults = CliffQuery().model_dump(exclude={"format"}) | DescentQuery().model_dump()
     return _page(request, "cliff.html", limits, defaults)
+
+
+@router.get("/train", response_class=HTMLResponse, include_in_schema=False)
+def train_page(request: Request) -> HTMLResponse:
+    """The training lab: a small RNN, LSTM or GRU learning a long-range task, watched live."""
+    bounds = {
+        "lag": tr.LAG,
+        "hidden": tr.HIDDEN,
+        "lr": tr.LR,
+        "threshold": tr.THRESHOLD,
+        "forget_bias": tr.FORGET_BIAS,
+        "reg_weight": tr.REG_WEIGHT,
+        "batch": tr.BATCH,
+        "iterations": tr.ITERATIONS,
+        "seed": c.SEED,
+    }
+    limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
+    return _page(request, "train.html", limits, TrainQuery().model_dump())
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -1,0 +1,323 @@
+"""GET /api/v1/train: train a small RNN, LSTM or GRU and stream its progress as server-sent events.
+
+The run trains on a thread of its own (the event loop keeps serving other requests), stops at the time budget,
+at its last update, or when the client goes away, and at most MAX_RUNS run at once: beyond that the answer is
+503 with Retry-After. Events (each `event: <name>` and one line of JSON `data:`):
+
+start     the configuration, the task's sizes and baselines, the budget
+progress  the updates since the last event, as columns, and any (t, k) snapshot rows among them
+done      why the run ended (finished, budget, diverged), the held-out score of the final parameters
+error     an unexpected failure, with its message
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from starlette.types import Receive, Scope, Send
+
+from app.schemas import float_field, int_field
+from core import config as c
+from core.training import TrainConfig, Update, evaluate, initial_params, tasks, train
+from core.training import run as r
+from core.training.models import ModelName
+from core.training.optim import ClipName, OptimizerName
+from core.training.tasks import TaskName
+
+router = APIRouter(prefix="/api/v1", tags=["training"])
+BUDGET_S = 60.0  # seconds of training per run
+MAX_RUNS = 2  # trainings at once; the machine has two cores and each run keeps one busy
+EVENT_INTERVAL_S = 0.1  # at most about ten progress events a second; updates in between travel together
+_D = TrainConfig()
+
+
+class TrainQuery(BaseModel):
+    """Query of GET /api/v1/train."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: ModelName = Field(_D.model, description="rnn (tanh), lstm or gru; a linear readout after the last step.")
+    task: TaskName = Field(
+        _D.task,
+        description="adding: sum the two marked values of T = L steps (MSE); recall: name the symbol shown at step "
+        f"1 of T = L + 1 (one of {tasks.SYMBOLS}, cross-entropy).",
+    )
+    lag: int = int_field(_D.lag, r.LAG, "Lag L: how far back the information sits.")
+    hidden: int = int_field(_D.hidden, r.HIDDEN, "Hidden size n.")
+    optimizer: OptimizerName = Field(_D.optimizer, description="Update rule (textbook constants; see /docs of core).")
+    lr: float = float_field(_D.lr, r.LR, "Learning rate.")
+    clip: ClipName = Field(
+        _D.clip,
+        description="none; norm: g <- g v / ||g|| when ||g|| > v; value: every entry clipped to [-v, v]. "
+        "With clipping, an Inf/NaN gradient is replaced by a random vector of norm v.",
+    )
+    threshold: float = float_field(_D.threshold, r.THRESHOLD, "Clipping threshold v.")
+    forget_bias: float = float_field(
+        _D.forget_bias, r.FORGET_BIAS, "LSTM forget-gate bias b_f at initialisation; GRU: b_z = -forget_bias."
+    )
+    reg_weight: float = float_field(
+        _D.reg_weight,
+        r.REG_WEIGHT,
+        "Weight lambda of the information-flow regulariser (Pascanu et al. 2013), rnn only.",
+    )
+    batch: int = int_field(_D.batch, r.BATCH, "Sequences per update (fresh every update).")
+    iterations: int = int_field(_D.iterations, r.ITERATIONS, "Parameter updates.")
+    seed: int = int_field(_D.seed, c.SEED, "Seed of the weights, the minibatches and the held-out set.")
+
+    @field_validator("reg_weight")
+    @classmethod
+    def _rnn_only(cls, v: float, info: ValidationInfo) -> float:
+        model = info.data.get("model")
+        if v > 0 and model is not None and model != "rnn":
+            raise ValueError(
+                f"the information-flow regulariser is defined for the vanilla RNN only; set reg_weight=0 for {model}"
+            )
+        return v
+
+
+class Slots:
+    """The runs in progress, each with the time its budget ends."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._ends: dict[int, float] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self, budget: float) -> int | None:
+        """A slot's token, or None when all are taken."""
+        with self._lock:
+            if len(self._ends) >= self.limit:
+                return None
+            self._next += 1
+            self._ends[self._next] = time.monotonic() + budget
+            return self._next
+
+    def give_back(self, token: int) -> None:
+        with self._lock:
+            self._ends.pop(token, None)
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._ends)
+
+    def retry_after(self) -> int:
+        """Whole seconds until the earliest run reaches its budget (at least 1)."""
+        with self._lock:
+            first = min(self._ends.values(), default=time.monotonic())
+        return max(1, math.ceil(first - time.monotonic()))
+
+
+slots = Slots(MAX_RUNS)
+
+
+def _num(v: float | None) -> float | None:
+    """A finite float to 7 significant digits (what the wire carries), or null."""
+    return float(f"{v:.7g}") if v is not None and math.isfinite(v) else None
+
+
+def _start_event(cfg: TrainConfig) -> dict[str, Any]:
+    info = tasks.info(cfg.task, cfg.lag)
+    return {
+        "config": asdict(cfg),
+        "steps": info.steps,
+        "far_until": tasks.far_from(cfg.lag, info.steps),
+        "far_distance": info.steps - tasks.far_from(cfg.lag, info.steps),
+        "loss_name": "MSE" if cfg.task == "adding" else "cross-entropy",
+        "baseline_loss": info.baseline_loss,
+        "near_only_loss": info.near_only_loss,
+        "chance_accuracy": info.chance_accuracy,
+        "budget_s": BUDGET_S,
+        "eval_size": r.EVAL_SIZE,
+    }
+
+
+def _columns(updates: list[Update], cfg: TrainConfig) -> dict[str, Any]:
+    """The updates as columns; accuracy only for recall, omega only with the regulariser (else null)."""
+    regularised = cfg.model == "rnn" and cfg.reg_weight > 0
+    return {
+        "step": [u.step for u in updates],
+        "loss": [_num(u.loss) for u in updates],
+        "accuracy": [u.accuracy for u in updates] if cfg.task == "recall" else None,
+        "log10_grad_norm": [_num(u.log10_grad_norm) for u in updates],
+        "clipped": [u.clipped for u in updates],
+        "random_step": [u.random_step for u in updates],
+        "nonfinite": [u.nonfinite for u in updates],
+        "log10_far_share": [_num(u.log10_far_share) for u in updates],
+        "omega": [_num(u.omega) for u in updates] if regularised else None,
+    }
+
+
+def _snapshots(updates: list[Update]) -> list[dict[str, Any]]:
+    """The (t, k) rows among the updates: null marks an exact zero; finite is false when any entry overflowed."""
+    out = []
+    for u in updates:
+        if u.log10_state_grad is None:
+            continue
+        row = u.log10_state_grad
+        finite = not bool(np.any(np.isnan(row) | (row == np.inf)))
+        out.append({"step": u.step, "finite": finite, "log10_state_grad": [_num(float(v)) for v in row]})
+    return out
+
+
+def sse(event: str, data: dict[str, Any]) -> bytes:
+    """One server-sent event: its name and one line of JSON."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), allow_nan=False)}\n\n".encode()
+
+
+class Run:
+    """One training on its own thread; what it produces goes to an asyncio queue of the serving loop."""
+
+    def __init__(self, cfg: TrainConfig, token: int) -> None:
+        self.cfg = cfg
+        self.token = token
+        self.stop = threading.Event()
+        self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        threading.Thread(target=self._work, name=f"train-{self.token}", daemon=True).start()
+
+    def __del__(self) -> None:
+        if self._loop is None:  # never started (the response was never sent): its slot is free again
+            slots.give_back(self.token)
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.call_soon_threadsafe(self.queue.put_nowait, (kind, payload))
+        except RuntimeError:  # the serving loop is closed: nobody is listening
+            self.stop.set()
+
+    def _work(self) -> None:
+        try:
+            self._train()
+        except Exception as exc:  # reported to the client rather than lost in a thread
+            self._emit("error", {"message": f"training failed: {exc}"})
+        finally:
+            slots.give_back(self.token)
+
+    def _train(self) -> None:
+        cfg = self.cfg
+        t0 = time.monotonic()
+        params = initial_params(cfg)
+        reason, last = "finished", None
+        for u in train(cfg, params):
+            last = u
+            self._emit("update", u)
+            if self.stop.is_set():
+                return  # the client went away
+            if time.monotonic() - t0 > BUDGET_S and u.step < cfg.iterations:
+                reason = "budget"
+                break
+        if last is not None and last.nonfinite and not last.random_step:
+            reason = "diverged"
+        e = evaluate(cfg, params) if reason != "diverged" else None
+        done = {
+            "reason": reason,
+            "updates": 0 if last is None else last.step - (reason == "diverged"),
+            "elapsed_s": round(time.monotonic() - t0, 3),
+            "budget_s": BUDGET_S,
+            "evaluation": None if e is None else {"loss": _num(e.loss), "accuracy": e.accuracy, "solved": e.solved},
+            "message": _message(reason, cfg, last),
+        }
+        self._emit("done", done)
+
+    async def events(self) -> AsyncIterator[bytes]:
+        """start, then progress events at most every EVENT_INTERVAL_S, then done (or error)."""
+        yield sse("start", _start_event(self.cfg))
+        t0 = time.monotonic()
+        while True:
+            items = [await self.queue.get()]
+            while not self.queue.empty():
+                items.append(self.queue.get_nowait())
+            updates = [p for kind, p in items if kind == "update"]
+            if updates:
+                payload = {"updates": _columns(updates, self.cfg), "snapshots": _snapshots(updates)}
+                yield sse("progress", payload | {"elapsed_s": round(time.monotonic() - t0, 3)})
+            for kind, p in items:
+                if kind in ("done", "error"):
+                    yield sse(kind, p)
+                    return
+            await asyncio.sleep(EVENT_INTERVAL_S)
+
+
+def _message(reason: str, cfg: TrainConfig, last: Update | None) -> str:
+    if reason == "budget":
+        return f"Stopped at the time budget of {BUDGET_S:g} s after {last.step if last else 0} of {cfg.iterations} updates."
+    if reason == "diverged":
+        return (
+            f"Update {last.step if last else 0} had an Inf/NaN gradient and was not applied: without clipping the "
+            "run cannot go on. Turn clipping on to take a random step of size v instead."
+        )
+    return f"All {cfg.iterations} updates done."
+
+
+class TrainingStream(StreamingResponse):
+    """The event stream of one run: the run starts when the response does and stops when it ends, however."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(run.events(), media_type="text/event-stream", headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.run.start()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.run.stop.set()
+
+
+class TrainStatus(BaseModel):
+    """How many trainings run now, and the server's limits."""
+
+    running: int
+    limit: int
+    budget_s: float
+
+
+_EVENTS_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-sent events: start, progress (repeated), then done or error.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    503: {"description": "All training slots are busy; Retry-After says when the first frees by its budget."},
+}
+
+
+@router.get("/train", summary="Train a small recurrent net, streamed", responses=_EVENTS_DOC, response_model=None)
+async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
+    """Train on the adding or recall task with exact BPTT. progress events carry per update: loss, accuracy
+    (recall), log10 ||grad|| before clipping, clipped, random_step, nonfinite, log10 of the far steps' share
+    of the cell's gradient (distance >= L/2), the regulariser's Omega; and up to 100 snapshots of
+    log10 ||dL/ds_k|| over the minibatch for every state s_k, k = 0..T (s = h, or (h, c) for the LSTM).
+    Deterministic by seed."""
+    cfg = TrainConfig(**q.model_dump())
+    token = slots.take(BUDGET_S + 5.0)  # the held-out score follows the budget
+    if token is None:
+        wait = slots.retry_after()
+        message = f"{slots.limit} trainings are running, the most this server runs at once; try again in {wait} s."
+        return JSONResponse(
+            {"detail": [{"field": None, "message": message}]}, status_code=503, headers={"Retry-After": str(wait)}
+        )
+    return TrainingStream(Run(cfg, token))
+
+
+@router.get("/train/status", response_model=TrainStatus, summary="Trainings running now")
+def train_status() -> TrainStatus:
+    """The number of trainings in progress, the most that run at once, and each run's time budget."""
+    return TrainStatus(running=slots.running, limit=slots.limit, budget_s=BUDGET_S)

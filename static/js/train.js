@@ -1,0 +1,363 @@
+// The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
+// events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
+import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
+import * as plots from "./plots.js";
+import { fromLog10, plain } from "./format.js";
+import { farFigure, gradFigure, heatFigure, lossFigure } from "./train_figures.js";
+
+const $ = (id) => document.getElementById(id);
+const CONFIG = JSON.parse($("page-config").textContent);
+
+const SPEC = {
+  fields: {
+    model: { kind: "choice" },
+    task: { kind: "choice" },
+    lag: { kind: "integer" },
+    hidden: { kind: "integer" },
+    optimizer: { kind: "choice" },
+    lr: { kind: "number" },
+    clip: { kind: "choice" },
+    threshold: { kind: "number" },
+    forget_bias: { kind: "number", models: ["lstm", "gru"] },
+    reg_weight: { kind: "number", models: ["rnn"] },
+    batch: { kind: "integer" },
+    iterations: { kind: "integer" },
+    seed: { kind: "integer" },
+  },
+};
+const CHOICES = Object.fromEntries([...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]));
+const DRAW_EVERY_MS = 250;
+
+let state = fromURL(window.location.search, CONFIG.defaults, SPEC);
+let run = null; // the run in progress: {controller, data}
+let shown = null; // the data drawn last (kept after a run ends)
+let drawTimer = null;
+
+// ---------- settings ----------
+
+function writeURL() {
+  const lang = new URLSearchParams(window.location.search).get("lang");
+  history.replaceState(null, "", `?${toQuery(state, SPEC)}${lang ? `&lang=${encodeURIComponent(lang)}` : ""}`);
+}
+
+function writeControls() {
+  for (const key of Object.keys(SPEC.fields)) {
+    $(`in-${key}`).value = state[key];
+    const box = $(`num-${key}`);
+    if (box) box.value = state[key];
+  }
+  for (const el of document.querySelectorAll("[data-show]")) {
+    const on = el.dataset.show.split(" ");
+    el.hidden = !(on.includes(state.model) || (on.includes("clip") && state.clip !== "none"));
+  }
+  $("json-link").href = `${CONFIG.api}?${apiQuery(state, SPEC, state.model)}`;
+}
+
+function set(key, value) {
+  state = { ...state, [key]: value };
+  writeURL();
+  writeControls();
+  showErrors(errorsNow());
+  if (!run && (key === "task" || key === "lag")) describeTask();
+}
+
+// The task's text from the settings, until a run's start event describes it.
+function describeTask() {
+  $("task-text").innerHTML = taskText({ config: state });
+  typeset($("task-text"));
+}
+
+function bindControls() {
+  for (const key of Object.keys(SPEC.fields)) {
+    const input = $(`in-${key}`);
+    const live = input.type === "range" ? "input" : "change";
+    input.addEventListener(live, () => set(key, input.value));
+    const box = $(`num-${key}`);
+    if (box) box.addEventListener("change", () => set(key, box.value));
+  }
+}
+
+const errorsNow = () => Object.entries(invalid(state, SPEC, [state.model], CONFIG.limits, CHOICES)).map(([field, message]) => ({ field, message }));
+
+// Puts each message beside its control; returns the ones that belong to no control.
+function showErrors(details) {
+  for (const el of document.querySelectorAll(".error")) el.textContent = "";
+  for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  const loose = [];
+  for (const d of details) {
+    const slot = d.field && $(`err-${d.field}`);
+    if (slot) {
+      slot.textContent = d.message;
+      for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
+    } else loose.push(d.message);
+  }
+  return loose;
+}
+
+function say(text, alert = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("alert", alert);
+}
+
+// ---------- a run ----------
+
+function emptyData() {
+  return {
+    start: null, done: null, step: [], loss: [], lossMean: [], accuracy: [], accMean: [], gnorm: [], clipped: [],
+    random: [], nonfinite: [], far: [], farMean: [], omega: [], snaps: [], elapsed: 0,
+  };
+}
+
+// A running mean over about 1/40 of the planned updates (at least 5).
+function averager(total) {
+  const a = 2 / (Math.max(5, Math.round(total / 40)) + 1);
+  let m = null;
+  return (v) => {
+    if (v === null || !Number.isFinite(v)) return m;
+    m = m === null ? v : m + a * (v - m);
+    return m;
+  };
+}
+
+function onStart(d, s) {
+  d.start = s;
+  const n = s.config.iterations;
+  d.avg = { loss: averager(n), acc: averager(n), far: averager(n) };
+  $("progress").max = n;
+  $("task-text").innerHTML = taskText(s);
+  typeset($("task-text"));
+}
+
+function onProgress(d, p) {
+  const u = p.updates;
+  u.step.forEach((step, i) => {
+    d.step.push(step);
+    d.loss.push(u.loss[i]);
+    d.lossMean.push(d.avg.loss(u.loss[i]));
+    const acc = u.accuracy ? u.accuracy[i] : null;
+    d.accuracy.push(acc);
+    d.accMean.push(d.avg.acc(acc));
+    d.gnorm.push(u.log10_grad_norm[i]);
+    d.clipped.push(u.clipped[i]);
+    d.random.push(u.random_step[i]);
+    d.nonfinite.push(u.nonfinite[i]);
+    d.far.push(u.log10_far_share[i]);
+    d.farMean.push(d.avg.far(u.log10_far_share[i]));
+    d.omega.push(u.omega ? u.omega[i] : null);
+  });
+  for (const s of p.snapshots) d.snaps.push(s);
+  d.elapsed = p.elapsed_s;
+}
+
+// Server-sent events from a fetch body: blocks separated by a blank line, "event:" and "data:" lines.
+async function readEvents(body, handle) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      if (data.length) handle(name, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+function setRunning(on) {
+  const hadFocus = document.activeElement;
+  $("settings").disabled = on;
+  $("start").disabled = on;
+  $("stop").disabled = !on;
+  if (on) $("stop").focus();
+  else if (hadFocus === $("stop") || hadFocus === document.body) $("start").focus();
+}
+
+async function start() {
+  if (run) return;
+  const local = errorsNow();
+  if (local.length) {
+    showErrors(local);
+    say("Fix the highlighted value to start.", true);
+    return;
+  }
+  showErrors([]);
+  const controller = new AbortController();
+  const data = emptyData();
+  run = { controller, data };
+  shown = data;
+  document.body.dataset.run = "running";
+  document.body.dataset.updates = "0";
+  setRunning(true);
+  say("Starting…");
+  $("summary").innerHTML = "";
+  $("progress").value = 0;
+  $("progress-text").textContent = "";
+  try {
+    const response = await fetch(`${CONFIG.api}?${apiQuery(state, SPEC, state.model)}`, {
+      headers: { Accept: "text/event-stream" }, signal: controller.signal,
+    });
+    if (!response.ok) {
+      await refused(response);
+      return;
+    }
+    say("Training…");
+    await readEvents(response.body, (name, payload) => {
+      if (name === "start") onStart(data, payload);
+      else if (name === "progress") { onProgress(data, payload); schedule(); }
+      else if (name === "done") data.done = payload;
+      else if (name === "error") data.error = payload.message;
+    });
+    finish(data);
+  } catch (err) {
+    if (err.name === "AbortError") stopped(data);
+    else {
+      document.body.dataset.run = "error";
+      say("The server could not be reached or the connection broke; the run is lost. Start again when it is back.", true);
+    }
+  } finally {
+    run = null;
+    setRunning(false);
+    drawNow();
+  }
+}
+
+async function refused(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const details = body?.detail || [{ field: null, message: `The server answered ${response.status}.` }];
+  const loose = showErrors(details);
+  if (response.status === 503) {
+    const wait = response.headers.get("Retry-After");
+    say(`${loose.join(" ")}${wait ? ` (retry after ${wait} s)` : ""}`, true);
+  } else say(loose.length ? loose.join(" ") : "Fix the highlighted value to start.", true);
+  document.body.dataset.run = "refused";
+}
+
+function finish(d) {
+  if (d.error) {
+    document.body.dataset.run = "error";
+    say(d.error, true);
+  } else if (d.done) {
+    document.body.dataset.run = "done";
+    say(d.done.reason === "diverged" ? d.done.message : d.done.reason === "budget" ? d.done.message : "", d.done.reason === "diverged");
+  } else {
+    document.body.dataset.run = "error";
+    say("The stream ended before the run did (the server went away?).", true);
+  }
+}
+
+function stopped(d) {
+  document.body.dataset.run = "stopped";
+  say(`Stopped after ${d.step.length} updates; the server ended the run.`);
+}
+
+function stop() {
+  if (run) run.controller.abort();
+}
+
+// ---------- drawing ----------
+
+function schedule() {
+  if (drawTimer === null) drawTimer = setTimeout(drawNow, DRAW_EVERY_MS);
+}
+
+function drawNow() {
+  clearTimeout(drawTimer);
+  drawTimer = null;
+  const d = shown;
+  if (!d || !d.start) return;
+  const n = d.step.length;
+  $("progress").value = n;
+  const last = n ? d.step[n - 1] : 0;
+  $("progress-text").textContent = `update ${last} of ${d.start.config.iterations} · ${d.elapsed.toFixed(1)} s of the ${d.start.budget_s} s budget`;
+  document.body.dataset.updates = String(last);
+  draw("plot-loss", lossFigure(d));
+  draw("plot-grad", gradFigure(d));
+  if (d.snaps.length) draw("plot-heat", heatFigure(d));
+  draw("plot-far", farFigure(d));
+  $("summary").innerHTML = summaryHTML(d);
+}
+
+function draw(id, fig) {
+  Plotly.react($(id), fig.data, fig.layout, plots.CONFIG);
+}
+
+function taskText(s) {
+  const L = s.config.lag;
+  if (s.config.task === "adding") {
+    return `The adding problem at $L = ${L}$: ${L} steps of a random value in $[0, 1]$ and a marker; one marked step in ` +
+      `the first half, one in the second, and the net must answer the sum of the two marked values. Always answering 1 ` +
+      `scores an MSE of $1/6 \\approx 0.167$; using the near marker alone, $1/12 \\approx 0.083$.`;
+  }
+  return `Recall at $L = ${L}$: step 1 shows one of 4 symbols, the next ${L} steps only noise; after the last step the net ` +
+    `must name the symbol (cross-entropy). Chance is 25 %, a loss of $\\ln 4 \\approx 1.39$.`;
+}
+
+function verdict(d) {
+  const s = d.start;
+  const e = d.done?.evaluation;
+  if (!e) return "";
+  if (s.config.task === "adding") {
+    const mse = e.loss;
+    const what = e.solved ? "solved"
+      : mse < 0.06 ? "partly learned: both markers are used, not yet exactly"
+      : mse < 0.12 ? "about what the near marker alone gives (0.083): the far marker is not learned"
+      : "no better than always answering 1 (0.167)";
+    return `Held-out MSE ${mse.toPrecision(3)}: ${what}.`;
+  }
+  const acc = e.accuracy;
+  const what = e.solved ? "solved" : acc < 0.35 ? "chance level (25 %): the symbol is not carried across the lag" : "partly learned";
+  return `Held-out accuracy ${(100 * acc).toFixed(1)} %: ${what}.`;
+}
+
+function summaryHTML(d) {
+  const n = d.step.length;
+  if (!n) return "";
+  const last = n - 1;
+  const clipped = d.clipped.filter(Boolean).length;
+  const bad = d.nonfinite.filter(Boolean).length;
+  const gmax = Math.max(...d.gnorm.filter((v) => v !== null), -Infinity);
+  const rows = [
+    [`${d.start.loss_name} (running mean)`, d.lossMean[last] === null ? "—" : d.lossMean[last].toPrecision(3)],
+    ["largest ‖g‖", Number.isFinite(gmax) ? fromLog10(gmax) : "—"],
+    ["clipped updates", `${clipped} of ${n}`],
+    ["Inf/NaN gradients", String(bad)],
+    ["far share (mean)", d.farMean[last] === null ? "—" : plain(d.farMean[last])],
+  ];
+  const dl = `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
+  const why = { finished: "", budget: d.done?.message, diverged: "Diverged: an Inf/NaN gradient without clipping." };
+  const end = d.done ? `<p>${verdict(d)} ${why[d.done.reason] ?? ""}</p>` : "";
+  return dl + end;
+}
+
+function typeset(el) {
+  if (window.renderMathInElement) {
+    window.renderMathInElement(el, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
+  }
+}
+
+// ---------- start ----------
+
+writeControls();
+bindControls();
+showErrors(errorsNow());
+$("controls").addEventListener("submit", (e) => e.preventDefault());
+$("start").addEventListener("click", start);
+$("stop").addEventListener("click", stop);
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && run) stop(); });
+document.body.dataset.run = "idle";
+$("task-text").innerHTML = taskText({ config: state });
+if (document.readyState === "complete") typeset(document.body); else window.addEventListener("load", () => typeset(document.body));
