@@ -1,8 +1,8 @@
 """Strong ETags and Cache-Control for the JSON API: answers are pure functions of the query string.
 
 A GET under /api/ answered 200 with JSON gets `ETag` (a hash of the body) and `Cache-Control`; a request
-whose `If-None-Match` names that tag gets 304 with no body. Streams (text/event-stream) and errors pass
-through untouched.
+whose `If-None-Match` names that tag gets 304 with no body. Streams (text/event-stream), errors and answers
+that set their own Cache-Control (a status that changes by the moment) pass through untouched.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class ETagMiddleware:
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message["headers"])
                 json = headers.get("content-type", "").startswith("application/json")
-                if message["status"] != 200 or not json or "content-encoding" in headers:
+                own = "cache-control" in headers  # a route that says how it may be cached (e.g. no-store) is left alone
+                if message["status"] != 200 or not json or own or "content-encoding" in headers:
                     passing = True
                     await send(message)
                 else:

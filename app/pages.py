@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app import i18n, stories
 from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
 from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
@@ -20,6 +21,7 @@ from core.training import run as tr
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+i18n.install(templates.env)
 
 
 def _limits() -> dict[str, dict[str, float]]:
@@ -38,14 +40,22 @@ def _limits() -> dict[str, dict[str, float]]:
 
 
 def _page(
-    request: Request, template: str, limits: dict[str, dict[str, float]], defaults: dict[str, object]
+    request: Request,
+    template: str,
+    limits: dict[str, dict[str, float]],
+    defaults: dict[str, object],
+    **extra: object,
 ) -> HTMLResponse:
-    """A view: its template with the vendored asset versions, slider ranges and defaults."""
+    """A view: its template with the vendored asset versions, slider ranges, defaults and the story told."""
+    lang = i18n.lang_of(request)
     context = {
+        **i18n.page_context(request),
+        **stories.context(request, lang),
         "plotly_version": plotly_js_version(),
         "katex_version": KATEX_VERSION,
         "limits": limits,
         "defaults": defaults,
+        **extra,
     }
     return templates.TemplateResponse(request, template, context)
 
@@ -94,6 +104,12 @@ def cliff_page(request: Request) -> HTMLResponse:
     limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
     defaults = CliffQuery().model_dump(exclude={"format"}) | DescentQuery().model_dump()
     return _page(request, "cliff.html", limits, defaults)
+
+
+@router.get("/stories", response_class=HTMLResponse, include_in_schema=False)
+def stories_page(request: Request) -> HTMLResponse:
+    """Every claim of the lesson as a one-click story."""
+    return _page(request, "stories.html", {}, {}, stories=stories.STORIES)
 
 
 @router.get("/train", response_class=HTMLResponse, include_in_schema=False)

@@ -318,6 +318,7 @@ async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
 
 
 @router.get("/train/status", response_model=TrainStatus, summary="Trainings running now")
-def train_status() -> TrainStatus:
+def train_status(response: Response) -> TrainStatus:
     """The number of trainings in progress, the most that run at once, and each run's time budget."""
+    response.headers["Cache-Control"] = "no-store"  # it changes from one moment to the next
     return TrainStatus(running=slots.running, limit=slots.limit, budget_s=BUDGET_S)

@@ -1,6 +1,7 @@
 // Talks to /api/v1. At most one request is in flight: while it runs, newer requests collapse into
 // the newest, which is sent the moment the current one returns. Answers are handed over in order,
 // so a drag gets feedback at the server's pace and the last position always wins.
+import { t } from "./i18n.js";
 
 const TIMEOUT_MS = 60000;
 
@@ -74,7 +75,7 @@ async function fetchJSON(url) {
   try {
     body = await response.json();
   } catch {
-    body = { detail: [{ field: null, message: `The server answered ${response.status} without JSON.` }] };
+    body = { detail: [{ field: null, message: t("The server answered {status} without JSON.", { status: response.status }) }] };
   }
   return { ok: response.ok, status: response.status, body: response.ok ? decodeArrays(body) : body, url };
 }

@@ -3,6 +3,7 @@
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
 import { fromLog10, plain, powerLabel } from "./format.js";
+import { clauses, sentences, t } from "./i18n.js";
 
 const GRID = ["w_center", "w_range", "b_center", "b_range", "resolution", "steps"];
 const DESCENT = ["w0", "b0", "lr", "threshold", "iterations", "steps", "seed"];
@@ -17,9 +18,9 @@ const SPEC = {
 
 // Okabe-Ito colours with a dash and a marker each, so the runs differ without colour too.
 const RUNS = {
-  none: { name: "no clipping", color: "#000000", dash: "solid", symbol: "circle" },
-  norm: { name: "norm clipping", color: "#E69F00", dash: "dash", symbol: "square" },
-  value: { name: "element-wise clipping", color: "#CC79A7", dash: "dot", symbol: "diamond" },
+  none: { name: t("no clipping"), color: "#000000", dash: "solid", symbol: "circle" },
+  norm: { name: t("norm clipping"), color: "#E69F00", dash: "dash", symbol: "square" },
+  value: { name: t("element-wise clipping"), color: "#CC79A7", dash: "dot", symbol: "diamond" },
 };
 const WALL = "#b2182b"; // the app's "exploding" red
 // E lies in [0, 0.49]: one fixed grey ramp. ||grad E||: the app's RdBu on the fixed domain +-ZMAX (plots.js).
@@ -31,10 +32,13 @@ const RDBU = ["#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", 
 let surface = null; // the last grid answer, kept so a new descent redraws over it without re-sending the grid
 let descent = null;
 
+// A legend entry's text in pixels: Chinese characters are about twice as wide as Latin ones.
+const textWidth = (n) => 7 * n.length + 6 * (n.match(/[\u3000-\u9fff\uff00-\uffef]/g) || []).length;
+
 // Room above a plot for its title and a horizontal legend of these names. Plotly keeps the legend within the
 // plot area (`width` pixels); when the entries do not fit in one row it lays them out in columns of the widest.
 function legendTop(names, width) {
-  const sizes = names.map((n) => 40 + 7 * n.length);
+  const sizes = names.map((n) => 40 + textWidth(n));
   const total = sizes.reduce((a, b) => a + b, 0);
   const columns = total <= width ? names.length : Math.max(1, Math.floor(width / Math.max(...sizes)));
   return 44 + 21 * Math.ceil(names.length / columns);
@@ -60,12 +64,12 @@ function runTraces(d, showlegend) {
       type: "scatter", mode: "lines+markers", name: s.name, x: r.w, y: r.b, showlegend,
       line: { color: s.color, width: 2.5, dash: s.dash }, marker: { color: s.color, size: 6, symbol: s.symbol, line: { color: "#fff", width: 1 } },
       customdata: r.loss.map((e, i) => [i, e, fromLog10(r.log10_norm[i] ?? -Infinity)]),
-      hovertemplate: `${s.name}, step %{customdata[0]}<br>w %{x:.4g}, b %{y:.4g}<br>E %{customdata[1]:.4f}, ‖∇E‖ %{customdata[2]}<extra></extra>`,
+      hovertemplate: `${t("{name}, step %{customdata[0]}", { name: s.name })}<br>w %{x:.4g}, b %{y:.4g}<br>E %{customdata[1]:.4f}, ‖∇E‖ %{customdata[2]}<extra></extra>`,
     };
   });
   const c = d.config;
   traces.push({
-    type: "scatter", mode: "markers", name: "start (w₀, b₀)", x: [c.w0], y: [c.b0], showlegend: false,
+    type: "scatter", mode: "markers", name: t("start (w₀, b₀)"), x: [c.w0], y: [c.b0], showlegend: false,
     marker: { symbol: "star", size: 16, color: "#000", line: { color: "#fff", width: 1.5 } }, hoverinfo: "skip",
   });
   return traces;
@@ -73,8 +77,8 @@ function runTraces(d, showlegend) {
 
 function wallTraces(s) {
   return s.wall.map((br) => ({
-    type: "scatter", mode: "lines", name: "wall", x: br.w, y: br.b, showlegend: false, line: { color: WALL, width: 2, dash: "dot" },
-    text: br.log10_norm.map(fromLog10), hovertemplate: "on the wall: w %{x:.3g}, b %{y:.3g}<br>‖∇E‖ %{text}<extra></extra>",
+    type: "scatter", mode: "lines", name: t("wall"), x: br.w, y: br.b, showlegend: false, line: { color: WALL, width: 2, dash: "dot" },
+    text: br.log10_norm.map(fromLog10), hovertemplate: `${t("on the wall: w %{x:.3g}, b %{y:.3g}")}<br>‖∇E‖ %{text}<extra></extra>`,
   }));
 }
 
@@ -92,7 +96,7 @@ function surfaceFigure(kind, s, d, width) {
     data: [{ type: "heatmap", x: s.w, y: s.b, ...heat }, ...wallTraces(s), ...runTraces(d, loss)],
     layout: {
       ...plots.BASE, uirevision: JSON.stringify(win), // a new window resets the zoom, a new start does not
-      title: { text: loss ? `Error E over (w, b), T = ${s.config.steps}` : "Gradient norm ‖∇E‖: the wall", y: 0.98, yanchor: "top" },
+      title: { text: loss ? t("Error E over (w, b), T = {steps}", { steps: s.config.steps }) : t("Gradient norm ‖∇E‖: the wall"), y: 0.98, yanchor: "top" },
       margin: { l: 55, r: 10, t: loss && d ? legendTop(d.runs.map((r) => RUNS[r.method].name), width - 140) : 40, b: 45 },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: { title: { text: "w" }, range: win.w, showgrid: false, zeroline: false },
@@ -132,15 +136,15 @@ function curvesFigure(d, width) {
   const data = d.runs.map((r) => ({
     type: "scatter", mode: "lines", name: RUNS[r.method].name, x: r.loss.map((_, i) => i), y: r.loss,
     line: { color: RUNS[r.method].color, width: 2.5, dash: RUNS[r.method].dash },
-    hovertemplate: `${RUNS[r.method].name}<br>step %{x}: E %{y:.4f}<extra></extra>`,
+    hovertemplate: `${t("{name}<br>step %{x}: E %{y:.4f}", { name: RUNS[r.method].name })}<extra></extra>`,
   }));
   return {
     data,
     layout: {
-      ...plots.BASE, title: { text: "E at each iteration", y: 0.98, yanchor: "top" },
+      ...plots.BASE, title: { text: t("E at each iteration"), y: 0.98, yanchor: "top" },
       margin: { l: 55, r: 10, t: legendTop(data.map((t) => t.name), width - 65), b: 45 },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
-      xaxis: { title: { text: "iteration" }, range: [0, d.config.iterations] }, yaxis: { title: { text: "E" }, range: [0, 0.5] },
+      xaxis: { title: { text: t("iteration") }, range: [0, d.config.iterations] }, yaxis: { title: { text: "E" }, range: [0, 0.5] },
     },
   };
 }
@@ -154,11 +158,11 @@ function stepsFigure(d, width) {
       marker: { color: RUNS[r.method].color, size: 7, symbol: RUNS[r.method].symbol },
     }),
     x: r.log10_step.map((_, i) => i + 1),
-    hovertemplate: `${RUNS[r.method].name}<br>step %{x}: length %{text}<extra></extra>`,
+    hovertemplate: `${t("{name}<br>step %{x}: length %{text}", { name: RUNS[r.method].name })}<extra></extra>`,
   }));
   const n = d.config.iterations;
   traces.push({ type: "scatter", mode: "lines", name: "lr·v", x: [1, n], y: [cap, cap], meta: "overlay", line: { color: plots.COLORS.bound, width: 1 }, hoverinfo: "skip" });
-  const fig = plots.logLinesFigure(traces, { title: "Length of each step", xTitle: "iteration" });
+  const fig = plots.logLinesFigure(traces, { title: t("Length of each step"), xTitle: t("iteration") });
   fig.layout.yaxis.title = { text: "‖Δ(w, b)‖" };
   fig.layout.margin.t = legendTop(traces.map((t) => t.name), width - 70);
   fig.layout.xaxis.range = [0.5, n + 0.5];
@@ -170,20 +174,25 @@ function summaryHTML(d, win) {
     const steps = r.log10_step.filter((v) => v !== null);
     const longest = steps.length ? Math.max(...steps) : -Infinity;
     const clipped = r.clipped.filter(Boolean).length;
-    const extra = [
-      r.method === "none" ? "" : `clipped ${clipped} of ${r.clipped.length}`,
-      r.random.some(Boolean) ? `${r.random.filter(Boolean).length} random` : "",
-      r.stopped === "box" ? "stopped: left |w|, |b| ≤ 10⁶" : r.stopped === "overflow" ? "stopped: overflow" : "",
-    ].filter(Boolean).join(", ");
-    return `<dt>${RUNS[r.method].name}</dt><dd>E ${r.loss[r.loss.length - 1].toPrecision(3)}; longest step ${plain(longest)}${extra ? `; ${extra}` : ""}</dd>`;
+    const extra = clauses(
+      r.method === "none" ? "" : t("clipped {count} of {total}", { count: clipped, total: r.clipped.length }),
+      r.random.some(Boolean) ? t("{count} random", { count: r.random.filter(Boolean).length }) : "",
+      r.stopped === "box" ? t("stopped: left |w|, |b| ≤ 10⁶") : r.stopped === "overflow" ? t("stopped: overflow") : "",
+    );
+    const result = t("E {loss}; longest step {step}", { loss: r.loss[r.loss.length - 1].toPrecision(3), step: plain(longest) });
+    return `<dt>${RUNS[r.method].name}</dt><dd>${extra ? t("{result}; {details}", { result, details: extra }) : result}</dd>`;
   });
   const plainRun = d.runs.find((r) => r.method === "none");
   const first = Math.max(...plainRun.log10_step.filter((v) => v !== null), -Infinity);
   const off = leaves(plainRun, win);
   const ratio = first - Math.log10(d.max_clipped_step);
-  let text = `Clipped steps are at most lr·v = ${d.max_clipped_step.toPrecision(3)} long.`;
-  if (ratio >= 1) text = `Without clipping the longest step is ${plain(ratio)} times lr·v` + (off !== null ? `: thrown off the map at step ${off}.` : ".") + ` ${text}`;
-  return `<h3>After ${d.config.iterations} iterations</h3><dl>${rows.join("")}</dl><p>${text}</p>`;
+  let text = t("Clipped steps are at most lr·v = {cap} long.", { cap: d.max_clipped_step.toPrecision(3) });
+  if (ratio >= 1) {
+    text = sentences(off !== null
+      ? t("Without clipping the longest step is {ratio} times lr·v: thrown off the map at step {step}.", { ratio: plain(ratio), step: off })
+      : t("Without clipping the longest step is {ratio} times lr·v.", { ratio: plain(ratio) }), text);
+  }
+  return `<h3>${t("After {count} iterations", { count: d.config.iterations })}</h3><dl>${rows.join("")}</dl><p>${text}</p>`;
 }
 
 function figures({ cliff }) {
@@ -196,8 +205,10 @@ function figures({ cliff }) {
   return [
     () => drawSurfaces(),
     () => {
-      $("wall-note").textContent = s.max_wall_log10_norm === null ? "The wall is outside this window."
-        : `On the wall ‖∇E‖ reaches ${fromLog10(s.max_wall_log10_norm)}; on the grid at most ${fromLog10(s.max_log10_norm)}, typically ${fromLog10(s.median_log10_norm)}.`;
+      $("wall-note").textContent = s.max_wall_log10_norm === null ? t("The wall is outside this window.")
+        : t("On the wall ‖∇E‖ reaches {wall}; on the grid at most {most}, typically {median}.", {
+          wall: fromLog10(s.max_wall_log10_norm), most: fromLog10(s.max_log10_norm), median: fromLog10(s.median_log10_norm),
+        });
     },
   ];
 }

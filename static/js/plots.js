@@ -1,5 +1,6 @@
 // Figure builders: plain data in, Plotly figure out. They know log10 magnitudes, not models or state.
 import { fromLog10, powerTicks, powerLabel } from "./format.js";
+import { t } from "./i18n.js";
 
 // One fixed diverging scale for every heatmap: white at 10^0, blue vanishing, red exploding
 // (ColorBrewer RdBu, colour-blind safe). Values beyond the domain saturate.
@@ -12,6 +13,12 @@ export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#7A4FA0", bound: 
 const FONT = { family: "system-ui, sans-serif", size: 13 };
 export const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
 export const CONFIG = { responsive: true, displaylogo: false };
+
+// A title at the top and the legend right under it, both above the plot. The legend is placed in the
+// container, so Plotly moves the plot down by however many rows its entries wrap into at the plot's
+// width (a fixed margin cannot know that: long names, narrow screens). A top margin of 40 holds the title.
+export const topTitle = (text) => ({ text, y: 0.98, yanchor: "top" });
+export const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0.9, yanchor: "top" };
 
 function colorbar() {
   const vals = [-ZMAX, -ZMAX / 2, 0, ZMAX / 2, ZMAX];
@@ -65,13 +72,13 @@ export function heatmap(z, { title, rows, cols, xTitle, yTitle, hoverX, hoverY }
 
 export function pairsFigure(p, title) {
   return heatmap(p.log10_norm, {
-    title, rows: p.t, cols: p.k, xTitle: "source step k", yTitle: "target step t", hoverX: "k", hoverY: "t",
+    title, rows: p.t, cols: p.k, xTitle: t("source step k"), yTitle: t("target step t"), hoverX: "k", hoverY: "t",
   });
 }
 
 export function unitsFigure(u, title) {
   return heatmap(u.log10_abs, {
-    title, rows: u.i, cols: u.k, xTitle: "step k", yTitle: "unit i", hoverX: "k", hoverY: "unit",
+    title, rows: u.i, cols: u.k, xTitle: t("step k"), yTitle: t("unit i"), hoverX: "k", hoverY: t("unit"),
   });
 }
 
@@ -87,17 +94,15 @@ export function line(values, name, style = {}) {
 // The y range follows the measured curves; reference lines (meta: "overlay", e.g. a loose bound)
 // may run off the chart rather than squash the curves.
 export function logLinesFigure(traces, { title, xTitle }) {
-  const measured = traces.filter((t) => t.meta !== "overlay");
-  const [lo, hi] = finiteRange((measured.length ? measured : traces).map((t) => t.y));
+  const measured = traces.filter((tr) => tr.meta !== "overlay");
+  const [lo, hi] = finiteRange((measured.length ? measured : traces).map((tr) => tr.y));
   const pad = Math.max(1, (hi - lo) * 0.1);
   return {
     data: traces,
     layout: {
-      // Room above the plot for the title and a legend of up to three entries a row.
-      ...BASE, title: { text: title, y: 0.98, yanchor: "top" }, margin: { l: 60, r: 10, t: 52 + 20 * Math.ceil(traces.length / 3), b: 45 },
-      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      ...BASE, title: topTitle(title), margin: { l: 60, r: 10, t: 40, b: 45 }, legend: TOP_LEGEND,
       xaxis: { title: { text: xTitle } },
-      yaxis: { title: { text: "magnitude" }, range: [lo - pad, hi + pad], ...powerTicks(lo - pad, hi + pad) },
+      yaxis: { title: { text: t("magnitude") }, range: [lo - pad, hi + pad], ...powerTicks(lo - pad, hi + pad) },
     },
   };
 }
@@ -114,7 +119,7 @@ export function bundle(rows, cols, name, style) {
 
 // phi and phi' of one activation (curve: {a, phi, dphi, gamma}) with sup phi' marked; `extra` traces
 // show where a run's pre-activations fall (markers on phi', or a histogram on the axis y2).
-export function activationFigure(curve, extra, title = "Activation and its derivative") {
+export function activationFigure(curve, extra, title = t("Activation and its derivative")) {
   const { a, gamma } = curve;
   return {
     data: [
@@ -123,9 +128,8 @@ export function activationFigure(curve, extra, title = "Activation and its deriv
       ...extra,
     ],
     layout: {
-      ...BASE, title: { text: title }, margin: { l: 50, r: 50, t: 70, b: 45 },
-      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
-      xaxis: { title: { text: "pre-activation a" }, range: [a[0], a[a.length - 1]] },
+      ...BASE, title: topTitle(title), margin: { l: 50, r: 50, t: 40, b: 45 }, legend: TOP_LEGEND,
+      xaxis: { title: { text: t("pre-activation a") }, range: [a[0], a[a.length - 1]] },
       yaxis: { title: { text: "φ, φ′" }, range: [-1.1, 1.6] },
       yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", tickformat: ".1%", showgrid: false },
       shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: gamma, y1: gamma, line: { dash: "dot", color: "#999" } }],

@@ -2,6 +2,7 @@
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
 import { plain } from "./format.js";
+import { N_, reword, sentences, t } from "./i18n.js";
 import { drawChaosBar, spectrumFigure, spectrumNote } from "./theory.js";
 
 export const RECURRENT = ["rnn", "lstm", "gru"];
@@ -29,6 +30,19 @@ const SPEC = {
 };
 
 const LABEL = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+
+// The server's budget messages (app/api.py, app/nearfar.py, app/theory.py), most specific first.
+const PAIRS_BUDGET = [
+  N_("Estimated: the exact heatmap needs {work} work units, over the budget of {budget}; for exact values lower steps to {steps} or less, or hidden to {hidden} or less."),
+  N_("Estimated: the exact heatmap needs {work} work units, over the budget of {budget}; for exact values lower steps to {steps} or less."),
+];
+const NEARFAR_BUDGET = [
+  N_("The near/far split needs {work} multiply-adds, over the budget of {budget}: lower steps to {steps} or hidden to {hidden}."),
+];
+const SPECTRUM_BUDGET = [
+  N_("The singular spectrum needs {work} work units ((T + 100) n^3), over the budget of {budget}: lower steps to {steps} or hidden to {hidden}."),
+  N_("The singular spectrum needs {work} work units ((T + 100) n^3), over the budget of {budget}: lower hidden to {hidden}."),
+];
 const JACOBIAN = { rnn: "‖∂h_t/∂h_k‖", lstm: "‖∂(h_t,c_t)/∂(h_k,c_k)‖", gru: "‖∂h_t/∂h_k‖" };
 
 function row(container, models, build, withScale = true) {
@@ -59,20 +73,20 @@ function summaryHTML(data) {
   const list = (pairs) => `<dl>${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${f(v)}</dd>`).join("")}</dl>`;
   if (data.model === "rnn") {
     const verdict = s.gamma_sigma_max < 1
-      ? "below 1: every long product vanishes (sufficient condition)"
-      : "at least 1: exploding is possible (necessary condition)";
+      ? t("γ‖W‖₂ is below 1: every long product vanishes (sufficient condition).")
+      : t("γ‖W‖₂ is at least 1: exploding is possible (necessary condition).");
     const mf = data.theory.mean_field;
     const rows = [["ρ(W)", s.spectral_radius], ["‖W‖₂", s.sigma_max], ["γ = sup φ′", s.gamma], ["γ‖W‖₂", s.gamma_sigma_max]];
-    if (mf.applies) rows.push(["mean-field χ", mf.chi]);
+    if (mf.applies) rows.push([t("mean-field χ"), mf.chi]);
     // rho < 1 < ||W||_2: the norm bound says nothing, yet the linear part of the product shrinks like rho^k.
     const rhoNote = s.spectral_radius < 1 && s.sigma_max > 1
-      ? `<p>‖W‖₂ > 1 yet ρ(W) < 1: powers of W still vanish, at the rate ρ(W) per step (dotted line), after a transient.</p>` : "";
-    return `<h3>RNN</h3>${list(rows)}<p>γ‖W‖₂ is ${verdict}.</p>${rhoNote}`;
+      ? `<p>${t("‖W‖₂ > 1 yet ρ(W) < 1: powers of W still vanish, at the rate ρ(W) per step (dotted line), after a transient.")}</p>` : "";
+    return `<h3>RNN</h3>${list(rows)}<p>${verdict}</p>${rhoNote}`;
   }
   if (data.model === "gru") {
-    return `<h3>GRU</h3>${list([["σ(−b_z)", s.sigmoid_minus_update_bias], ["mean z", s.mean_update_gate], ["min z", s.min_update_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+    return `<h3>GRU</h3>${list([["σ(−b_z)", s.sigmoid_minus_update_bias], [t("mean z"), s.mean_update_gate], [t("min z"), s.min_update_gate], [t("‖W_h‖₂ (all gates)"), s.recurrent_sigma_max]])}`;
   }
-  return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], ["mean f", s.mean_forget_gate], ["min f", s.min_forget_gate], ["‖W_h‖₂ (all gates)", s.recurrent_sigma_max]])}`;
+  return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], [t("mean f"), s.mean_forget_gate], [t("min f"), s.min_forget_gate], [t("‖W_h‖₂ (all gates)"), s.recurrent_sigma_max]])}`;
 }
 
 // A gated cell's direct path (LSTM cell state, GRU carry) beside its full Jacobian.
@@ -82,7 +96,7 @@ function pathFigure(path, decay, { title, single, norm, full, reference, color }
     plots.line(path.log10_norm, norm, { line: { color: plots.COLORS.cell, width: 3 } }),
     plots.line(decay.log10_norm, full, { line: { color, dash: "dash", width: 2 } }),
     plots.line(path.reference_log10, reference, { line: { color: plots.COLORS.ref, dash: "dot" } }),
-  ], { title, xTitle: "source step k" });
+  ], { title, xTitle: t("source step k") });
 }
 
 // The figures of one answer, most important first. Each is drawn in a frame of its own, so the
@@ -93,13 +107,15 @@ function drawActivation(h) {
   const total = h.counts.reduce((s, c) => s + c, h.below + h.above) || 1;
   const mids = h.counts.map((_, i) => (h.edges[i] + h.edges[i + 1]) / 2);
   draw($("plot-activation"), plots.activationFigure(h.curve, [{
-    type: "bar", name: "share of this run's a_t[i]", x: mids, y: h.counts.map((c) => c / total), yaxis: "y2",
+    type: "bar", name: t("share of this run's a_t[i]"), x: mids, y: h.counts.map((c) => c / total), yaxis: "y2",
     width: h.edges[1] - h.edges[0], marker: { color: "rgba(213,94,0,0.3)" }, hovertemplate: "a ≈ %{x:.2f}: %{y:.1%}<extra></extra>",
-  }], "Where the RNN's units sit on φ′"));
+  }], t("Where the RNN's units sit on φ′")));
   const pct = (v) => `${(100 * v).toFixed(1)} %`;
-  $("activation-note").textContent = `${pct(h.saturated_fraction)} of the pre-activations have φ′ below 10⁻³ of its peak` +
-    (h.zero_fraction ? ` (${pct(h.zero_fraction)} exactly 0: dead at that step)` : "") +
-    (h.below + h.above ? `; ${pct((h.below + h.above) / total)} lie beyond ±8.` : ".");
+  const share = pct(h.saturated_fraction);
+  const dead = h.zero_fraction ? t(" ({share} exactly 0: dead at that step)", { share: pct(h.zero_fraction) }) : "";
+  $("activation-note").textContent = h.below + h.above
+    ? t("{share} of the pre-activations have φ′ below 10⁻³ of its peak{dead}; {beyond} lie beyond ±8.", { share, dead, beyond: pct((h.below + h.above) / total) })
+    : t("{share} of the pre-activations have φ′ below 10⁻³ of its peak{dead}.", { share, dead });
 }
 
 // C6: the total gradient dE/dW split by the distance t - k its terms travelled.
@@ -107,19 +123,19 @@ function drawNearFar(d) {
   const el = $("plot-nearfar");
   if (!d.computed) {
     Plotly.purge(el);
-    $("nearfar-note").textContent = d.message;
+    $("nearfar-note").textContent = reword(d.message, NEARFAR_BUDGET);
     return;
   }
   const total = d.log10_term.map(() => d.log10_total);
   draw(el, plots.logLinesFigure([
-    { ...plots.line(d.log10_term, "term at distance δ: ‖S_δ‖", { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
-    { ...plots.line(d.log10_tail, "what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖", { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
-    { ...plots.line(total, "total ‖∂E/∂W‖", { line: { color: plots.COLORS.bound, dash: "dash" } }), hoverinfo: "skip" },
-  ], { title: "The total gradient, by how far its terms travelled", xTitle: "distance δ = t − k" }));
+    { ...plots.line(d.log10_term, t("term at distance δ: ‖S_δ‖"), { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(d.log10_tail, t("what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖"), { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
+    { ...plots.line(total, t("total ‖∂E/∂W‖"), { line: { color: plots.COLORS.bound, dash: "dash" } }), hoverinfo: "skip" },
+  ], { title: t("The total gradient, by how far its terms travelled"), xTitle: t("distance δ = t − k") }));
   const at = Math.min(10, d.log10_share.length - 1);
   const share = d.log10_share[at];
   $("nearfar-note").textContent = share === null ? "" :
-    `Distances ≥ ${at} carry ${plain(share + 2)} % of ‖∂E/∂W‖ = ${plain(d.log10_total)}.`;
+    t("Distances ≥ {distance} carry {share} % of ‖∂E/∂W‖ = {total}.", { distance: at, share: plain(share + 2), total: plain(d.log10_total) });
 }
 
 function figures(byModel) {
@@ -131,44 +147,45 @@ function figures(byModel) {
       const d = byModel[m];
       traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
       if (m === "rnn") {
-        traces.push(plots.line(d.bound.log10, "Pascanu bound (γ‖W‖₂)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
+        traces.push(plots.line(d.bound.log10, t("Pascanu bound (γ‖W‖₂)^(T−k)"), { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
         const s = d.summary;
         const rhoMatters = s.spectral_radius < 1 && s.sigma_max > 1;
         traces.push(plots.line(d.theory.rho_log10, "ρ(W)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dot", width: rhoMatters ? 2 : 1 }, meta: "overlay", visible: rhoMatters ? true : "legendonly" }));
         const mf = d.theory.mean_field;
-        if (mf.applies) traces.push(plots.line(mf.log10, "mean field χ^((T−k)/2)", { line: { color: plots.COLORS.ref, dash: "dashdot", width: 2 }, meta: "overlay" }));
+        if (mf.applies) traces.push(plots.line(mf.log10, t("mean field χ^((T−k)/2)"), { line: { color: plots.COLORS.ref, dash: "dashdot", width: 2 }, meta: "overlay" }));
       }
       if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
       if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
     }
-    draw($("plot-decay"), plots.logLinesFigure(traces, { title: "Gradient reaching step k from step T", xTitle: "source step k" }));
+    draw($("plot-decay"), plots.logLinesFigure(traces, { title: t("Gradient reaching step k from step T"), xTitle: t("source step k") }));
     $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
   });
   tasks.push(() => {
     const notes = [];
     row($("plot-pairs"), models, (m) => {
       const p = byModel[m].pairs;
-      if (!p.exact) notes.push(`${LABEL[m]}: ${p.message}`);
+      if (!p.exact) notes.push(t("{model}: {message}", { model: LABEL[m], message: reword(p.message, PAIRS_BUDGET) }));
       // Side by side the plots are narrow: the model's name alone (the panel's text says what is shown).
       const what = models.length > 2 ? "" : `: ${JACOBIAN[m]}`;
-      return plots.pairsFigure(p, `${LABEL[m]}${what}${p.exact ? "" : " (estimate)"}`);
+      const title = `${LABEL[m]}${what}`;
+      return plots.pairsFigure(p, p.exact ? title : t("{title} (estimate)", { title }));
     });
-    $("pairs-note").textContent = notes.join(" ");
+    $("pairs-note").textContent = sentences(...notes);
   });
   // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
-  tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
+  tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, models.length > 2 ? LABEL[m] : `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
   const { rnn, lstm, gru } = byModel;
   if (rnn) tasks.push(() => drawActivation(rnn.preactivations));
   if (lstm) {
     tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
-      title: "LSTM: cell-state path vs all paths", single: "single units ∏ f_j[i]", norm: "cell path ‖∏ diag(f_j)‖",
-      full: "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖", reference: "σ(b_f)^(T−k)", color: plots.COLORS.lstm,
+      title: t("LSTM: cell-state path vs all paths"), single: t("single units ∏ f_j[i]"), norm: t("cell path ‖∏ diag(f_j)‖"),
+      full: t("full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖"), reference: "σ(b_f)^(T−k)", color: plots.COLORS.lstm,
     })));
   }
   if (gru) {
     tasks.push(() => draw($("plot-carry"), pathFigure(gru.carry_path, gru.decay, {
-      title: "GRU: carry path vs all paths", single: "single units ∏ (1 − z_j[i])", norm: "carry path ‖∏ diag(1 − z_j)‖",
-      full: "full Jacobian ‖∂h_T/∂h_k‖", reference: "σ(−b_z)^(T−k)", color: plots.COLORS.gru,
+      title: t("GRU: carry path vs all paths"), single: t("single units ∏ (1 − z_j[i])"), norm: t("carry path ‖∏ diag(1 − z_j)‖"),
+      full: t("full Jacobian ‖∂h_T/∂h_k‖"), reference: "σ(−b_z)^(T−k)", color: plots.COLORS.gru,
     })));
   }
   return tasks;
@@ -188,7 +205,7 @@ function drawSpectrum(d) {
   const el = $("plot-spectrum");
   if (!d.computed) {
     Plotly.purge(el);
-    $("spectrum-note").textContent = d.message;
+    $("spectrum-note").textContent = reword(d.message, SPECTRUM_BUDGET);
     return;
   }
   draw(el, spectrumFigure(d));

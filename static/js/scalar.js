@@ -3,6 +3,7 @@
 import { $, draw, startView } from "./view.js";
 import * as plots from "./plots.js";
 import { fromLog10, plain, powerTicks } from "./format.js";
+import { t } from "./i18n.js";
 
 const SPEC = {
   fields: {
@@ -25,19 +26,19 @@ function factorsFigure(d) {
   const T = d.log10_factor.length;
   const steps = Array.from({ length: T }, (_, i) => i + 1);
   const fig = plots.logLinesFigure([
-    plots.line(d.log10_running, "running product |∂h_t/∂h_0|", { line: { color: plots.COLORS.rnn, width: 3 } }),
+    plots.line(d.log10_running, t("running product |∂h_t/∂h_0|"), { line: { color: plots.COLORS.rnn, width: 3 } }),
     { ...plots.line(d.bound.slice().reverse(), "(γ|w|)^t", { line: { color: plots.COLORS.bound, dash: "dash" } }), meta: "overlay" },
-  ], { title: "Each factor and their product", xTitle: "step t" });
+  ], { title: t("Each factor and their product"), xTitle: t("step t") });
   const f = nums(d.log10_factor);
   fig.data.push({
-    type: "bar", name: "factor |w φ′(a_t)|", x: steps, y: f, yaxis: "y2", textposition: "none",
+    type: "bar", name: t("factor |w φ′(a_t)|"), x: steps, y: f, yaxis: "y2", textposition: "none",
     marker: { color: f.map((v) => (v > 0 ? "#d6604d" : "#4393c3")) },
-    text: Array.from(d.log10_factor, fromLog10), hovertemplate: "step %{x}: factor %{text}<extra></extra>",
+    text: Array.from(d.log10_factor, fromLog10), hovertemplate: `${t("step %{x}: factor %{text}")}<extra></extra>`,
   });
   const span = Math.max(0.5, ...f.filter((v) => v !== null).map(Math.abs)) * 1.1;
   fig.layout.yaxis = { ...fig.layout.yaxis, domain: [0.4, 1] };
   fig.layout.xaxis = { ...fig.layout.xaxis, anchor: "y2" }; // step ticks under the bars
-  fig.layout.yaxis2 = { domain: [0, 0.3], range: [-span, span], title: { text: "factor" }, ...powerTicks(-span, span, 3) };
+  fig.layout.yaxis2 = { domain: [0, 0.3], range: [-span, span], title: { text: t("factor") }, ...powerTicks(-span, span, 3) };
   return fig;
 }
 
@@ -50,11 +51,12 @@ function activationFigure(d) {
     if (v === null || v < a[0] || v > a[a.length - 1]) return;
     x.push(v);
     y.push(Math.pow(10, d.log10_dphi[i]));
-    text.push(`step ${i + 1}`);
+    text.push(t("step {step}", { step: i + 1 }));
   });
   const beyond = d.pre.length - x.length;
   return plots.activationFigure(d.curve, [{
-    type: "scatter", mode: "markers", name: `this run's a_t on φ′${beyond ? ` (${beyond} beyond ±${a[a.length - 1]})` : ""}`,
+    type: "scatter", mode: "markers",
+    name: beyond ? t("this run's a_t on φ′ ({count} beyond ±{limit})", { count: beyond, limit: a[a.length - 1] }) : t("this run's a_t on φ′"),
     x, y, text, marker: { color: plots.COLORS.lstm, size: 7, opacity: 0.6 },
     hovertemplate: "%{text}: a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
   }]);
@@ -65,7 +67,7 @@ function compoundFigure(c) {
   return plots.logLinesFigure([
     { type: "scatter", mode: "lines", name: `(1 + ${c.eps})^n`, x: [0, N], y: [0, c.log10_grow], line: { color: "#b2182b", width: 3 } },
     { type: "scatter", mode: "lines", name: `(1 − ${c.eps})^n`, x: [0, N], y: [0, c.log10_shrink], line: { color: "#2166ac", width: 3 } },
-  ], { title: "The same step, repeated n times", xTitle: "n" });
+  ], { title: t("The same step, repeated n times"), xTitle: "n" });
 }
 
 function figures({ data: d }) {
@@ -78,7 +80,7 @@ function figures({ data: d }) {
       const s = d.summary;
       $("summary").innerHTML = `<dl><dt>γ = sup φ′</dt><dd>${s.gamma}</dd><dt>γ|w|</dt><dd>${s.gamma_abs_weight.toPrecision(4)}</dd>` +
         `<dt>|∂h_T/∂h_0|</dt><dd>${fromLog10(d.decay[0])}</dd></dl>` +
-        `<p>${s.gamma_abs_weight < 1 ? `γ|w| < 1: every factor is below 1, the product vanishes.` : `γ|w| ≥ 1: factors above 1 are possible where φ′ is near its peak.`}</p>`;
+        `<p>${s.gamma_abs_weight < 1 ? t("γ|w| < 1: every factor is below 1, the product vanishes.") : t("γ|w| ≥ 1: factors above 1 are possible where φ′ is near its peak.")}</p>`;
     },
     () => draw($("plot-activation"), activationFigure(d)),
     () => draw($("plot-compound"), compoundFigure(d.compound)),

@@ -2,6 +2,8 @@
 // the query string, so a copied link reproduces the view, seed included. Defaults and ranges come from
 // the server (page-config), which owns them.
 
+import { t } from "./i18n.js";
+
 // A checkbox's value: the spellings the server accepts, written the one way.
 const FLAG = { true: "true", 1: "true", yes: "true", on: "true", false: "false", 0: "false", no: "false", off: "false" };
 
@@ -49,17 +51,21 @@ export function invalid(state, spec, active, limits, choices) {
     if (!active.some((m) => uses(field, m))) continue;
     const raw = state[key];
     if (field.kind === "flag") {
-      if (raw !== "true" && raw !== "false") errors[key] = `${key} must be one of: true, false (got '${raw}')`;
+      if (raw !== "true" && raw !== "false") errors[key] = t("{key} must be one of: {choices} (got '{raw}')", { key, choices: "true, false", raw });
       continue;
     }
     if (field.kind === "choice") {
-      if (!choices[key].includes(raw)) errors[key] = `${key} must be one of: ${choices[key].join(", ")} (got '${raw}')`;
+      if (!choices[key].includes(raw)) errors[key] = t("{key} must be one of: {choices} (got '{raw}')", { key, choices: choices[key].join(", "), raw });
       continue;
     }
     const { lo, hi } = limits[key];
     const value = raw === "" ? NaN : Number(raw);
     const ok = Number.isFinite(value) && value >= lo && value <= hi && (field.kind !== "integer" || Number.isInteger(value));
-    if (!ok) errors[key] = `${key} must be ${field.kind === "integer" ? "an integer" : "a number"} in ${lo}..${hi} (got '${raw}')`;
+    if (!ok) {
+      errors[key] = field.kind === "integer"
+        ? t("{key} must be an integer in {lo}..{hi} (got '{raw}')", { key, lo, hi, raw })
+        : t("{key} must be a number in {lo}..{hi} (got '{raw}')", { key, lo, hi, raw });
+    }
   }
   return errors;
 }

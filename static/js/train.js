@@ -3,7 +3,17 @@
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
 import { fromLog10, plain } from "./format.js";
-import { farFigure, gradFigure, heatFigure, lossFigure } from "./train_figures.js";
+import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
+import { LANG, N_, reword, sentences, t } from "./i18n.js";
+
+// The server's messages (app/training.py), said again in the page's language.
+const SERVER_TEXTS = [
+  N_("Stopped at the time budget of {budget} s after {step} of {total} updates."),
+  N_("Update {step} had an Inf/NaN gradient and was not applied: without clipping the run cannot go on. Turn clipping on to take a random step of size v instead."),
+  N_("{limit} trainings are running, the most this server runs at once; try again in {wait} s."),
+  N_("training failed: {error}"),
+];
+const server = (message) => reword(message, SERVER_TEXTS);
 
 const $ = (id) => document.getElementById(id);
 const CONFIG = JSON.parse($("page-config").textContent);
@@ -186,7 +196,7 @@ async function start() {
   const local = errorsNow();
   if (local.length) {
     showErrors(local);
-    say("Fix the highlighted value to start.", true);
+    say(t("Fix the highlighted value to start."), true);
     return;
   }
   showErrors([]);
@@ -197,7 +207,7 @@ async function start() {
   document.body.dataset.run = "running";
   document.body.dataset.updates = "0";
   setRunning(true);
-  say("Starting…");
+  say(t("Starting…"));
   $("summary").innerHTML = "";
   $("progress").value = 0;
   $("progress-text").textContent = "";
@@ -209,7 +219,7 @@ async function start() {
       await refused(response);
       return;
     }
-    say("Training…");
+    say(t("Training…"));
     await readEvents(response.body, (name, payload) => {
       if (name === "start") onStart(data, payload);
       else if (name === "progress") { onProgress(data, payload); schedule(); }
@@ -221,7 +231,7 @@ async function start() {
     if (err.name === "AbortError") stopped(data);
     else {
       document.body.dataset.run = "error";
-      say("The server could not be reached or the connection broke; the run is lost. Start again when it is back.", true);
+      say(t("The server could not be reached or the connection broke; the run is lost. Start again when it is back."), true);
     }
   } finally {
     run = null;
@@ -237,31 +247,33 @@ async function refused(response) {
   } catch {
     body = null;
   }
-  const details = body?.detail || [{ field: null, message: `The server answered ${response.status}.` }];
+  const details = (body?.detail || [{ field: null, message: t("The server answered {status}.", { status: response.status }) }])
+    .map((d) => ({ ...d, message: server(d.message) }));
   const loose = showErrors(details);
   if (response.status === 503) {
     const wait = response.headers.get("Retry-After");
-    say(`${loose.join(" ")}${wait ? ` (retry after ${wait} s)` : ""}`, true);
-  } else say(loose.length ? loose.join(" ") : "Fix the highlighted value to start.", true);
+    const text = sentences(...loose);
+    say(wait ? t("{message} (retry after {wait} s)", { message: text, wait }) : text, true);
+  } else say(loose.length ? sentences(...loose) : t("Fix the highlighted value to start."), true);
   document.body.dataset.run = "refused";
 }
 
 function finish(d) {
   if (d.error) {
     document.body.dataset.run = "error";
-    say(d.error, true);
+    say(server(d.error), true);
   } else if (d.done) {
     document.body.dataset.run = "done";
-    say(d.done.reason === "diverged" ? d.done.message : d.done.reason === "budget" ? d.done.message : "", d.done.reason === "diverged");
+    say(d.done.reason === "diverged" || d.done.reason === "budget" ? server(d.done.message) : "", d.done.reason === "diverged");
   } else {
     document.body.dataset.run = "error";
-    say("The stream ended before the run did (the server went away?).", true);
+    say(t("The stream ended before the run did (the server went away?)."), true);
   }
 }
 
 function stopped(d) {
   document.body.dataset.run = "stopped";
-  say(`Stopped after ${d.step.length} updates; the server ended the run.`);
+  say(t("Stopped after {count} updates; the server ended the run.", { count: d.step.length }));
 }
 
 function stop() {
@@ -282,7 +294,9 @@ function drawNow() {
   const n = d.step.length;
   $("progress").value = n;
   const last = n ? d.step[n - 1] : 0;
-  $("progress-text").textContent = `update ${last} of ${d.start.config.iterations} · ${d.elapsed.toFixed(1)} s of the ${d.start.budget_s} s budget`;
+  $("progress-text").textContent = t("update {step} of {total} · {elapsed} s of the {budget} s budget", {
+    step: last, total: d.start.config.iterations, elapsed: d.elapsed.toFixed(1), budget: d.start.budget_s,
+  });
   document.body.dataset.updates = String(last);
   draw("plot-loss", lossFigure(d));
   draw("plot-grad", gradFigure(d));
@@ -298,12 +312,9 @@ function draw(id, fig) {
 function taskText(s) {
   const L = s.config.lag;
   if (s.config.task === "adding") {
-    return `The adding problem at $L = ${L}$: ${L} steps of a random value in $[0, 1]$ and a marker; one marked step in ` +
-      `the first half, one in the second, and the net must answer the sum of the two marked values. Always answering 1 ` +
-      `scores an MSE of $1/6 \\approx 0.167$; using the near marker alone, $1/12 \\approx 0.083$.`;
+    return t("The adding problem at $L = {lag}$: {lag} steps of a random value in $[0, 1]$ and a marker; one marked step in the first half, one in the second, and the net must answer the sum of the two marked values. Always answering 1 scores an MSE of $1/6 \\approx 0.167$; using the near marker alone, $1/12 \\approx 0.083$.", { lag: L });
   }
-  return `Recall at $L = ${L}$: step 1 shows one of 4 symbols, the next ${L} steps only noise; after the last step the net ` +
-    `must name the symbol (cross-entropy). Chance is 25 %, a loss of $\\ln 4 \\approx 1.39$.`;
+  return t("Recall at $L = {lag}$: step 1 shows one of 4 symbols, the next {lag} steps only noise; after the last step the net must name the symbol (cross-entropy). Chance is 25 %, a loss of $\\ln 4 \\approx 1.39$.", { lag: L });
 }
 
 function verdict(d) {
@@ -312,15 +323,17 @@ function verdict(d) {
   if (!e) return "";
   if (s.config.task === "adding") {
     const mse = e.loss;
-    const what = e.solved ? "solved"
-      : mse < 0.06 ? "partly learned: both markers are used, not yet exactly"
-      : mse < 0.12 ? "about what the near marker alone gives (0.083): the far marker is not learned"
-      : "no better than always answering 1 (0.167)";
-    return `Held-out MSE ${mse.toPrecision(3)}: ${what}.`;
+    const value = mse.toPrecision(3);
+    return e.solved ? t("Held-out MSE {value}: solved.", { value })
+      : mse < 0.06 ? t("Held-out MSE {value}: partly learned: both markers are used, not yet exactly.", { value })
+      : mse < 0.12 ? t("Held-out MSE {value}: about what the near marker alone gives (0.083): the far marker is not learned.", { value })
+      : t("Held-out MSE {value}: no better than always answering 1 (0.167).", { value });
   }
   const acc = e.accuracy;
-  const what = e.solved ? "solved" : acc < 0.35 ? "chance level (25 %): the symbol is not carried across the lag" : "partly learned";
-  return `Held-out accuracy ${(100 * acc).toFixed(1)} %: ${what}.`;
+  const value = (100 * acc).toFixed(1);
+  return e.solved ? t("Held-out accuracy {value} %: solved.", { value })
+    : acc < 0.35 ? t("Held-out accuracy {value} %: chance level (25 %): the symbol is not carried across the lag.", { value })
+    : t("Held-out accuracy {value} %: partly learned.", { value });
 }
 
 function summaryHTML(d) {
@@ -331,15 +344,15 @@ function summaryHTML(d) {
   const bad = d.nonfinite.filter(Boolean).length;
   const gmax = Math.max(...d.gnorm.filter((v) => v !== null), -Infinity);
   const rows = [
-    [`${d.start.loss_name} (running mean)`, d.lossMean[last] === null ? "—" : d.lossMean[last].toPrecision(3)],
-    ["largest ‖g‖", Number.isFinite(gmax) ? fromLog10(gmax) : "—"],
-    ["clipped updates", `${clipped} of ${n}`],
-    ["Inf/NaN gradients", String(bad)],
-    ["far share (mean)", d.farMean[last] === null ? "—" : plain(d.farMean[last])],
+    [t("{loss} (running mean)", { loss: lossName(d.start) }), d.lossMean[last] === null ? "—" : d.lossMean[last].toPrecision(3)],
+    [t("largest ‖g‖"), Number.isFinite(gmax) ? fromLog10(gmax) : "—"],
+    [t("clipped updates"), t("{count} of {total}", { count: clipped, total: n })],
+    [t("Inf/NaN gradients"), String(bad)],
+    [t("far share (mean)"), d.farMean[last] === null ? "—" : plain(d.farMean[last])],
   ];
   const dl = `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
-  const why = { finished: "", budget: d.done?.message, diverged: "Diverged: an Inf/NaN gradient without clipping." };
-  const end = d.done ? `<p>${verdict(d)} ${why[d.done.reason] ?? ""}</p>` : "";
+  const why = { finished: "", budget: server(d.done?.message), diverged: t("Diverged: an Inf/NaN gradient without clipping.") };
+  const end = d.done ? `<p>${verdict(d)}${LANG === "zh" ? "" : " "}${why[d.done.reason] ?? ""}</p>` : "";
   return dl + end;
 }
 

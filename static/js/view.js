@@ -3,6 +3,12 @@
 import { Loader } from "./api.js";
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
+import { t } from "./i18n.js";
+
+// Page-level parameters that are not a view's state but must survive its URL rewrites.
+const KEPT = ["lang", "story"];
+const kept = new URLSearchParams(window.location.search);
+const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");
 
 export const $ = (id) => document.getElementById(id);
 
@@ -43,7 +49,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
 
   function set(key, value) {
     state = { ...state, [key]: value };
-    history.replaceState(null, "", `?${toQuery(state, spec)}`);
+    history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
     writeControls();
     refresh();
   }
@@ -83,7 +89,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   }
 
   function stale(messages) {
-    say(["Showing the last valid result; fix the highlighted value.", ...messages].join(" "), true);
+    say([t("Showing the last valid result; fix the highlighted value."), ...messages].join(" "), true);
   }
 
   // Runs the first task now and one more after each painted frame, so the first figure follows the
@@ -123,7 +129,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     document.body.classList.add("busy");
     clearTimeout(slowTimer);
     // Large sizes take a moment: say so rather than look frozen.
-    slowTimer = setTimeout(() => { if (!loader.idle) say("Computing…"); }, 300);
+    slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
     loader.request({ tag: toQuery(state, spec), models, urls, state });
     const names = sideOf(state);
     if (names.length) {
@@ -135,11 +141,11 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   function onResult(job, results) {
     retryDelay = 500;
     if (loader.idle) document.body.classList.remove("busy");
-    const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: `Server error ${r.status}` }])));
+    const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: t("Server error {status}", { status: r.status }) }])));
     if (results.every((r) => r.ok)) {
       const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
       paint(figures(byModel, job.state), job.tag);
-      say(loader.idle ? "" : "Computing…");
+      say(loader.idle ? "" : t("Computing…"));
     } else {
       stale(messages);
     }
@@ -147,7 +153,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
 
   function onError() {
     // The server is away (restarting, Wi-Fi gone): keep the plots and the URL, try again with backoff.
-    say(`Server unreachable; retrying in ${Math.round(retryDelay / 100) / 10} s. Your settings are kept in the address bar.`, true);
+    say(t("Server unreachable; retrying in {seconds} s. Your settings are kept in the address bar.", { seconds: Math.round(retryDelay / 100) / 10 }), true);
     retryTimer = setTimeout(refresh, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 8000);
   }

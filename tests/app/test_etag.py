@@ -33,3 +33,8 @@ def test_errors_and_pages_are_not_tagged(client: TestClient) -> None:
     bad = client.get("/api/v1/rnn?steps=0")
     assert bad.status_code == 422 and "etag" not in bad.headers
     assert "etag" not in client.get("/").headers
+
+
+def test_an_answer_with_its_own_cache_policy_is_left_alone(client: TestClient) -> None:
+    r = client.get("/api/v1/train/status")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store" and "etag" not in r.headers

@@ -1,0 +1,59 @@
+"""The interface's English texts and their Chinese: python -m scripts.texts [--missing | --stale].
+
+Texts are what templates mark with {% trans %} / _("...") and what scripts pass to t("...") or mark with
+N_("...") (a template of a server message, see reword() in static/js/i18n.js).
+`--missing` prints a JSON object of texts app/locales/zh.json lacks (English as a placeholder value, to be
+translated); `--stale` lists catalogue entries no template or script uses any more.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+from jinja2 import Environment
+
+from app.assets import STATIC_DIR, TEMPLATES_DIR
+from app.i18n import catalog, install
+
+# t("...") or N_("...") with a double-quoted literal (escapes allowed) as its first argument.
+_JS_TEXT = re.compile(r'\b(?:t|N_)\(\s*"((?:[^"\\]|\\.)*)"')
+
+
+def template_texts() -> set[str]:
+    env = Environment()
+    install(env)
+    texts: set[str] = set()
+    for path in sorted(TEMPLATES_DIR.glob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        for _, _, message in env.extract_translations(source):  # type: ignore[attr-defined]  # added by i18n
+            texts.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
+    return texts
+
+
+def script_texts() -> set[str]:
+    texts: set[str] = set()
+    for path in sorted((STATIC_DIR / "js").glob("*.js")):
+        code = "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//")
+        )
+        for raw in _JS_TEXT.findall(code):
+            texts.add(json.loads(f'"{raw}"'))
+    return texts
+
+
+def all_texts() -> set[str]:
+    return template_texts() | script_texts()
+
+
+def main() -> None:
+    texts, zh = all_texts(), catalog("zh")
+    if "--stale" in sys.argv:
+        print("\n".join(sorted(set(zh) - texts)))
+    else:
+        print(json.dumps({k: k for k in sorted(texts - set(zh))}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
