@@ -1,6 +1,7 @@
 // The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
+import { $, say, showErrors } from "./view.js";
 import * as plots from "./plots.js";
 import { fromLog10, plain } from "./format.js";
 import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
@@ -15,7 +16,6 @@ const SERVER_TEXTS = [
 ];
 const server = (message) => reword(message, SERVER_TEXTS);
 
-const $ = (id) => document.getElementById(id);
 const CONFIG = JSON.parse($("page-config").textContent);
 
 const SPEC = {
@@ -89,25 +89,6 @@ function bindControls() {
 
 const errorsNow = () => Object.entries(invalid(state, SPEC, [state.model], CONFIG.limits, CHOICES)).map(([field, message]) => ({ field, message }));
 
-// Puts each message beside its control; returns the ones that belong to no control.
-function showErrors(details) {
-  for (const el of document.querySelectorAll(".error")) el.textContent = "";
-  for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-  const loose = [];
-  for (const d of details) {
-    const slot = d.field && $(`err-${d.field}`);
-    if (slot) {
-      slot.textContent = d.message;
-      for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
-    } else loose.push(d.message);
-  }
-  return loose;
-}
-
-function say(text, alert = false) {
-  $("status").textContent = text;
-  $("status").classList.toggle("alert", alert);
-}
 
 // ---------- a run ----------
 

@@ -12,6 +12,27 @@ const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${enco
 
 export const $ = (id) => document.getElementById(id);
 
+// Puts each message beside its control; returns the ones that belong to no control.
+export function showErrors(details) {
+  for (const el of document.querySelectorAll(".error")) el.textContent = "";
+  for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  const loose = [];
+  for (const d of details) {
+    const slot = d.field && $(`err-${d.field}`);
+    if (slot) {
+      slot.textContent = d.message;
+      for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
+    } else loose.push(d.message);
+  }
+  return loose;
+}
+
+// The line above the plots: progress in grey, problems in red.
+export function say(text, alert = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("alert", alert);
+}
+
 export function draw(el, fig) {
   Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
 }
@@ -67,26 +88,6 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     }
   }
 
-  // Puts each message beside its control; returns the ones that belong to no control.
-  function showErrors(details) {
-    for (const el of document.querySelectorAll(".error")) el.textContent = "";
-    for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-    const loose = [];
-    for (const d of details) {
-      const slot = d.field && $(`err-${d.field}`);
-      if (slot) {
-        slot.textContent = d.message;
-        for (const id of [`in-${d.field}`, `num-${d.field}`]) $(id)?.setAttribute("aria-invalid", "true");
-      } else loose.push(d.message);
-    }
-    return loose;
-  }
-
-  // The line above the plots: progress in grey, problems in red.
-  function say(text, alert = false) {
-    $("status").textContent = text;
-    $("status").classList.toggle("alert", alert);
-  }
 
   function stale(messages) {
     say([t("Showing the last valid result; fix the highlighted value."), ...messages].join(" "), true);
