@@ -60,7 +60,7 @@ STORIES: tuple[Story, ...] = (
     Story("c8", "cliff_page", _CLIFF | _q(threshold=0.3)),
     Story("c9", "cliff_page", _q(w_center=5, w_range=1, b_center=-2.6, b_range=0.6) | _CLIFF),
     Story("c10", "index", _q(model="lstm", forget_bias=3, steps=100)),
-    Story("c11", "index", _q(model="lstm", forget_bias=0, steps=100)),
+    Story("c11", "train_page", _q(model="lstm", task="recall", lag=50, forget_bias=3)),
     Story("c12", "index", _q(model="compare", peephole=True, steps=100)),
     Story("c13", "feedforward_page", _q(activation="relu", init="he", layers=50)),
     Story("c14", "feedforward_page", _q(activation="relu", init="normal", layers=20)),
