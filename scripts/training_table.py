@@ -19,6 +19,7 @@ from core.training import TrainConfig, evaluate, initial_params, train
 from core.training.run import SOLVED
 
 ARMS = {
+    "LSTM, b_f = 3": {"model": "lstm", "forget_bias": 3.0},
     "LSTM, b_f = 1": {"model": "lstm", "forget_bias": 1.0},
     "LSTM, b_f = 0": {"model": "lstm", "forget_bias": 0.0},
     "LSTM, b_f = -3": {"model": "lstm", "forget_bias": -3.0},
