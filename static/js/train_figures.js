@@ -60,7 +60,7 @@ export function lossFigure(d) {
   const extra = {};
   if (s.config.task === "recall") {
     data.push({ type: "scatter", mode: "lines", name: t("accuracy (running mean)"), x, y: pick(d.accMean, idx), yaxis: "y2", line: { color: plots.COLORS.lstm, width: 2 }, hovertemplate: `${t("update %{x}: %{y:.1%}")}<extra>${t("accuracy")}</extra>` });
-    extra.yaxis2 = { overlaying: "y", side: "right", range: [0, 1.02], tickformat: ".0%", showgrid: false, title: { text: t("accuracy") } };
+    extra.yaxis2 = { overlaying: "y", side: "right", range: [0, 1.02], tickvals: [0, 0.25, 0.5, 0.75, 1], tickformat: ".0%", showgrid: false, title: { text: t("accuracy") } };
     shapes.push(hline(s.chance_accuracy, plots.COLORS.lstm, "dot", "y2"));
   }
   const e = d.done?.evaluation;
