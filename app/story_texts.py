@@ -167,16 +167,17 @@ TEXTS: dict[str, StoryText] = {
         "formula": r"\sigma(b_f)^{L}: \quad \sigma(0)^{50} \approx 10^{-15}, \quad \sigma(3)^{50} \approx 0.09",
         "en": {
             "title": "The forget-gate bias decides what an LSTM can learn",
-            "text": "Initialising b_f to 1 or more starts the forget gate near 1, so the cell state carries the first "
-            "symbol, and its gradient, across the whole lag. Here an LSTM with b_f = 3 learns to recall a symbol 50 "
-            "steps back within a hundred updates; with b_f = 0 it stays at chance (25 %) for a whole minute of "
-            "training. A negative b_f closes the gate on purpose: that is how an LSTM forgets.",
+            "text": "A large forget-gate bias starts the gate near 1 (b_f = 3 gives f ≈ 0.95), so the cell state "
+            "carries the first symbol, and its gradient, across the whole lag. Here an LSTM with b_f = 3 learns to "
+            "recall a symbol 50 steps back within a hundred updates; with b_f = 1 it reaches only 50 %, with b_f = 0 "
+            "it stays at chance (25 %) for a whole minute of training. A negative b_f closes the gate on purpose: "
+            "that is how an LSTM forgets.",
         },
         "zh": {
             "title": "遗忘门偏置决定了 LSTM 能学会什么",
-            "text": "把 b_f 初始化为 1 或更大，遗忘门一开始就接近 1，细胞状态能把第一个符号连同它的梯度一起带过整个滞后区间。"
-            "这里 b_f = 3 的 LSTM 不到一百次更新就学会了回忆 50 步之前的符号；b_f = 0 时，训练整整一分钟，"
-            "准确率仍停在随机猜测的 25%。b_f 为负则是有意关上遗忘门：LSTM 正是这样遗忘的。",
+            "text": "遗忘门偏置取得足够大，遗忘门一开始就接近 1（b_f = 3 时 f ≈ 0.95），细胞状态能把第一个符号连同它的梯度"
+            "一起带过整个滞后区间。这里 b_f = 3 的 LSTM 不到一百次更新就学会了回忆 50 步之前的符号；b_f = 1 时准确率只到 50%，"
+            "b_f = 0 时训练整整一分钟仍停在随机猜测的 25%。b_f 为负则是有意关上遗忘门：LSTM 正是这样遗忘的。",
         },
     },
     "c12": {
@@ -247,13 +248,15 @@ TEXTS: dict[str, StoryText] = {
         "en": {
             "title": "A regulariser for information flow",
             "text": "Pascanu et al. (2013) add a penalty that keeps ‖∂E/∂h_{k+1} · ∂h_{k+1}/∂h_k‖ close to "
-            "‖∂E/∂h_{k+1}‖, so the gradient neither shrinks nor grows as it travels back one step. Raise its weight "
-            "in the training lab and watch the share of the gradient that comes from far steps.",
+            "‖∂E/∂h_{k+1}‖, so the gradient neither shrinks nor grows as it travels back one step. With its weight at 2 "
+            "the share of the gradient from far steps rises from 0.1 % or less to about a half. In these runs that "
+            "alone does not solve the adding problem: the tanh RNN's loss stays near the baseline.",
         },
         "zh": {
             "title": "促进信息流动的正则项",
             "text": "Pascanu 等（2013）加入一个惩罚项，让 ‖∂E/∂h_{k+1} · ∂h_{k+1}/∂h_k‖ 尽量接近 ‖∂E/∂h_{k+1}‖，"
-            "使梯度每往回传一步既不缩小也不放大。在训练实验室里调大它的权重，观察来自远处时间步的梯度占比。",
+            "使梯度每往回传一步既不缩小也不放大。权重取 2 时，来自远处时间步的梯度占比从 0.1% 以下升到约一半。"
+            "但在这些实验里，仅靠它还解决不了加法问题：tanh RNN 的损失仍停在基线附近。",
         },
     },
 }
