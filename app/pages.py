@@ -39,6 +39,20 @@ def _limits() -> dict[str, dict[str, float]]:
     return {k: {"lo": b.lo, "hi": b.hi} for k, b in names.items()}
 
 
+EMBED_PATH = "/embed"
+
+
+def embed_context(request: Request) -> dict[str, object]:
+    """How a view is drawn inside an iframe (app/embed.py): which controls show, whether the text does."""
+    if request.url.path != EMBED_PATH:
+        return {"embed": False}
+    return {
+        "embed": True,
+        "embed_controls": request.query_params.get("controls", "all"),
+        "embed_text": request.query_params.get("text", "1") != "0",
+    }
+
+
 def _page(
     request: Request,
     template: str,
@@ -51,6 +65,7 @@ def _page(
     context = {
         **i18n.page_context(request),
         **stories.context(request, lang),
+        **embed_context(request),
         "plotly_version": plotly_js_version(),
         "katex_version": KATEX_VERSION,
         "limits": limits,

@@ -1,7 +1,7 @@
 // The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import { $, say, showErrors } from "./view.js";
+import { $, keptQuery, say, showErrors } from "./view.js";
 import * as plots from "./plots.js";
 import { fromLog10, plain } from "./format.js";
 import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
@@ -46,8 +46,7 @@ let drawTimer = null;
 // ---------- settings ----------
 
 function writeURL() {
-  const lang = new URLSearchParams(window.location.search).get("lang");
-  history.replaceState(null, "", `?${toQuery(state, SPEC)}${lang ? `&lang=${encodeURIComponent(lang)}` : ""}`);
+  history.replaceState(null, "", `?${toQuery(state, SPEC)}${keptQuery()}`);
 }
 
 function writeControls() {

@@ -5,10 +5,11 @@ import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
 import { t } from "./i18n.js";
 
-// Page-level parameters that are not a view's state but must survive its URL rewrites.
-const KEPT = ["lang", "story"];
+// Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
+// the story told, and an embedded view's choices (/embed).
+const KEPT = ["lang", "story", "view", "controls", "text"];
 const kept = new URLSearchParams(window.location.search);
-const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");
+export const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");
 
 export const $ = (id) => document.getElementById(id);
 
