@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from threadpoolctl import threadpool_limits
 
-from app import api, cliff, embed, feedforward, floor, nearfar, pages, scalar, theory, training
+from app import api, cliff, embed, feedforward, floor, nearfar, oembed, pages, scalar, theory, training
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.errors import validation_handler
 from app.etag import ETagMiddleware
@@ -42,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(training.router)
     app.include_router(pages.router)
     app.include_router(embed.router)
+    app.include_router(oembed.router)
     app.include_router(floor.router)
     app.mount(f"/static/vendor/plotly-{plotly_js_version()}", StaticFiles(directory=PLOTLY_DIR), name="plotly")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
