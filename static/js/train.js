@@ -1,8 +1,7 @@
 // The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import { $, keptQuery, say, showErrors } from "./view.js";
-import * as plots from "./plots.js";
+import { $, draw, keptQuery, say, selectChoices, showErrors, typeset } from "./view.js";
 import { fromLog10, plain } from "./format.js";
 import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
@@ -35,7 +34,7 @@ const SPEC = {
     seed: { kind: "integer" },
   },
 };
-const CHOICES = Object.fromEntries([...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]));
+const CHOICES = selectChoices();
 const DRAW_EVERY_MS = 250;
 
 let state = fromURL(window.location.search, CONFIG.defaults, SPEC);
@@ -278,15 +277,11 @@ function drawNow() {
     step: last, total: d.start.config.iterations, elapsed: d.elapsed.toFixed(1), budget: d.start.budget_s,
   });
   document.body.dataset.updates = String(last);
-  draw("plot-loss", lossFigure(d));
-  draw("plot-grad", gradFigure(d));
-  if (d.snaps.length) draw("plot-heat", heatFigure(d));
-  draw("plot-far", farFigure(d));
+  draw($("plot-loss"), lossFigure(d));
+  draw($("plot-grad"), gradFigure(d));
+  if (d.snaps.length) draw($("plot-heat"), heatFigure(d));
+  draw($("plot-far"), farFigure(d));
   $("summary").innerHTML = summaryHTML(d);
-}
-
-function draw(id, fig) {
-  Plotly.react($(id), fig.data, fig.layout, plots.CONFIG);
 }
 
 function taskText(s) {
@@ -334,12 +329,6 @@ function summaryHTML(d) {
   const why = { finished: "", budget: server(d.done?.message), diverged: t("Diverged: an Inf/NaN gradient without clipping.") };
   const end = d.done ? `<p>${verdict(d)}${LANG === "zh" ? "" : " "}${why[d.done.reason] ?? ""}</p>` : "";
   return dl + end;
-}
-
-function typeset(el) {
-  if (window.renderMathInElement) {
-    window.renderMathInElement(el, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
-  }
 }
 
 // ---------- start ----------

@@ -38,6 +38,18 @@ export function draw(el, fig) {
   Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
 }
 
+// Each <select>'s allowed values by name, for invalid() (state.js).
+export const selectChoices = () => Object.fromEntries(
+  [...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]),
+);
+
+// Renders the $...$ and $$...$$ maths under `el` with KaTeX, once its script has loaded.
+export function typeset(el = document.body) {
+  if (window.renderMathInElement) {
+    window.renderMathInElement(el, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
+  }
+}
+
 // spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
 // most important first. sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader
@@ -50,9 +62,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   let retryDelay = 500;
   let painting = 0;
   const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
-  const CHOICES = Object.fromEntries(
-    [...document.querySelectorAll("select")].map((s) => [s.name, [...s.options].map((o) => o.value)]),
-  );
+  const CHOICES = selectChoices();
 
   function writeControls() {
     for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
@@ -179,14 +189,8 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   }
   const sideLoader = new Loader({ onResult: onSide, onError: () => {} });
 
-  function typeset() {
-    if (window.renderMathInElement) {
-      window.renderMathInElement(document.body, { delimiters: [{ left: "$$", right: "$$", display: true }, { left: "$", right: "$", display: false }], throwOnError: false });
-    }
-  }
-
   writeControls();
   bindControls();
   refresh();
-  if (document.readyState === "complete") typeset(); else window.addEventListener("load", typeset);
+  if (document.readyState === "complete") typeset(); else window.addEventListener("load", () => typeset());
 }
