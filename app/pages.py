@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -24,8 +26,13 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 i18n.install(templates.env)
 
 
+def _ranges(bounds: Mapping[str, c.Bounds]) -> dict[str, dict[str, float]]:
+    """Slider ranges {name: {"lo", "hi"}} of the given bounds."""
+    return {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
+
+
 def _limits() -> dict[str, dict[str, float]]:
-    """Slider ranges, straight from the core's bounds."""
+    """Slider ranges of the recurrent view, straight from the core's bounds."""
     names = {
         "hidden": c.HIDDEN,
         "steps": c.STEPS,
@@ -36,7 +43,7 @@ def _limits() -> dict[str, dict[str, float]]:
         "update_bias": c.UPDATE_BIAS,
         "seed": c.SEED,
     }
-    return {k: {"lo": b.lo, "hi": b.hi} for k, b in names.items()}
+    return _ranges(names)
 
 
 EMBED_PATH = "/embed"
@@ -91,14 +98,14 @@ def index(request: Request) -> HTMLResponse:
 def scalar_page(request: Request) -> HTMLResponse:
     """The scalar RNN view: one unit, factor by factor, and the (1 +- eps)^N calculator."""
     extra = {"weight": s.WEIGHT, "h0": s.H0, "eps": s.EPS, "horizon": s.HORIZON}
-    limits = _limits() | {k: {"lo": b.lo, "hi": b.hi} for k, b in extra.items()}
+    limits = _limits() | _ranges(extra)
     return _page(request, "scalar.html", limits, ScalarQuery().model_dump(exclude={"include"}))
 
 
 @router.get("/feedforward", response_class=HTMLResponse, include_in_schema=False)
 def feedforward_page(request: Request) -> HTMLResponse:
     """The deep feed-forward view: per-layer gradients, pre-activations and dead units."""
-    limits = {k: {"lo": b.lo, "hi": b.hi} for k, b in ff.BOUNDS.items()}
+    limits = _ranges(ff.BOUNDS)
     return _page(request, "feedforward.html", limits, FeedForwardQuery().model_dump(exclude={"include"}))
 
 
@@ -116,7 +123,7 @@ def cliff_page(request: Request) -> HTMLResponse:
         "iterations": k.ITERATIONS,
         "seed": c.SEED,
     }
-    limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
+    limits = _ranges(bounds)
     defaults = CliffQuery().model_dump(exclude={"format"}) | DescentQuery().model_dump()
     return _page(request, "cliff.html", limits, defaults)
 
@@ -141,7 +148,7 @@ def train_page(request: Request) -> HTMLResponse:
         "iterations": tr.ITERATIONS,
         "seed": c.SEED,
     }
-    limits = {name: {"lo": b.lo, "hi": b.hi} for name, b in bounds.items()}
+    limits = _ranges(bounds)
     return _page(request, "train.html", limits, TrainQuery().model_dump())
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from core.activations import log_sigmoid_derivative
 from core.config import Bounds
+from core.logmath import log10_abs
 
 X0 = 0.5  # x_0
 TARGET = 0.7  # E = (sigmoid(x_T) - TARGET)^2
@@ -71,9 +72,7 @@ class Gradients:
     def log10_norm(self) -> np.ndarray:
         """log10 ||grad E|| (-inf: exactly zero)."""
         n = np.hypot(self.scaled[0], self.scaled[1])
-        out = np.full(n.shape, -np.inf)
-        np.log10(n, out=out, where=n > 0)
-        return out + np.where(n > 0, self.log_scale / LN10, 0.0)
+        return log10_abs(n) + np.where(n > 0, self.log_scale / LN10, 0.0)
 
     def values(self) -> np.ndarray:
         """(2, ...) dE/dw and dE/db as float64: +-inf where they are beyond float64."""
