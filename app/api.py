@@ -28,6 +28,7 @@ from app.schemas import (
 )
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
+from core.logmath import power_line
 from core.pairs import sample_steps
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
@@ -111,8 +112,7 @@ def rnn_body(q: RNNQuery) -> bytes:
 def _mean_field(cfg: RNNConfig, fmt: Format) -> dict[str, Any]:
     """The mean-field growth rate of this run's settings as a line over k."""
     m = theory.mean_field(cfg.activation, cfg.scale, cfg.input_scale, cfg.bias)
-    line = np.zeros(cfg.steps + 1)  # the empty product at k = T is 1 even when chi = 0
-    line[:-1] = np.arange(cfg.steps, 0, -1) * m.log10_growth_per_step
+    line = power_line(cfg.steps, m.log10_growth_per_step)
     return {
         "applies": cfg.init != "identity",
         "q_star": scalar(m.q_star),

@@ -12,7 +12,7 @@ from core import jacobian, pairs, saturation, sweep, weights
 from core.activations import ACTIVATIONS, log_sigmoid
 from core.cells import gru, lstm, rnn
 from core.config import PAIR_WORK_BUDGET, GRUConfig, LSTMConfig, RNNConfig, pair_work
-from core.logmath import LN10, log10_abs
+from core.logmath import LN10, log10_abs, power_line
 from core.norms import Norm
 from core.weights import Init
 
@@ -110,11 +110,8 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     gamma = ACTIVATIONS[cfg.activation].gamma
     rho, sigma = (cfg.scale * v for v in _rnn_unit_spectra(cfg.seed, cfg.hidden, cfg.init))
     per_step = float(log10_abs(np.array(gamma * sigma))[()])
-    # (T - k) * per_step, with the empty product at k = T equal to 1 even when ||W|| = 0.
-    bound = np.zeros(cfg.steps + 1)
-    bound[:-1] = np.arange(cfg.steps, 0, -1) * per_step
-    rho_line = np.zeros(cfg.steps + 1)
-    rho_line[:-1] = np.arange(cfg.steps, 0, -1) * float(log10_abs(np.array(rho))[()])
+    bound = power_line(cfg.steps, per_step)
+    rho_line = power_line(cfg.steps, float(log10_abs(np.array(rho))[()]))
     budget = budget_for(cfg.steps, cfg.hidden, 1)
     u = weights.probe(cfg.seed, cfg.hidden)
     summary = {

@@ -13,3 +13,10 @@ def log10_abs(x: np.ndarray) -> np.ndarray:
     out = np.full(x.shape, -np.inf)
     np.log10(x, out=out, where=x > 0)
     return out
+
+
+def power_line(steps: int, log10_per_step: float) -> np.ndarray:
+    """log10 of r^(T-k) for k = 0..T, given log10 r: 0 at k = T (the empty product is 1, even for r = 0)."""
+    line = np.zeros(steps + 1)
+    line[:-1] = np.arange(steps, 0, -1) * log10_per_step
+    return line

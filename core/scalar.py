@@ -17,7 +17,7 @@ from core import weights
 from core.activations import ACTIVATIONS, curve
 from core.cells import rnn
 from core.config import ActivationName, Bounds
-from core.logmath import LN10, log10_abs
+from core.logmath import LN10, log10_abs, power_line
 
 WEIGHT = Bounds(-10.0, 10.0)
 H0 = Bounds(-10.0, 10.0)
@@ -99,8 +99,7 @@ def run_scalar(cfg: ScalarConfig) -> ScalarResult:
     decay = np.zeros(T + 1)
     decay[:T] = np.cumsum(log10_factor[::-1])[::-1]
     per_step = float(log10_abs(np.array(act.gamma * cfg.weight))[()])
-    bound = np.zeros(T + 1)
-    bound[:T] = np.arange(T, 0, -1) * per_step
+    bound = power_line(T, per_step)
     summary = {
         "weight": cfg.weight,
         "gamma": act.gamma,
