@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
@@ -14,11 +12,12 @@ from app import api, cliff, embed, feedforward, floor, nearfar, oembed, pages, s
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.errors import validation_handler
 from app.etag import ETagMiddleware
+from app.settings import settings
 
 # Requests run side by side on worker threads; one BLAS thread each. With more, OpenBLAS threads spin
 # against each other and against other requests on a busy machine: a singular spectrum at n = 256 took
 # 51 s instead of 1.7 s with two threads on two loaded cores. BPTT_BLAS_THREADS overrides it.
-BLAS_THREADS = int(os.environ.get("BPTT_BLAS_THREADS", "1"))
+BLAS_THREADS = settings().blas_threads
 
 
 def create_app() -> FastAPI:

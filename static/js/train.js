@@ -336,7 +336,6 @@ function summaryHTML(d) {
 writeControls();
 bindControls();
 showErrors(errorsNow());
-$("controls").addEventListener("submit", (e) => e.preventDefault());
 $("start").addEventListener("click", start);
 $("stop").addEventListener("click", stop);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape" && run) stop(); });

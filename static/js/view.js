@@ -13,6 +13,9 @@ export const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}
 
 export const $ = (id) => document.getElementById(id);
 
+// Enter in a field must not reload the page (and lose nothing the user set); no inline handlers (CSP).
+$("controls")?.addEventListener("submit", (e) => e.preventDefault());
+
 // Puts each message beside its control; returns the ones that belong to no control.
 export function showErrors(details) {
   for (const el of document.querySelectorAll(".error")) el.textContent = "";
