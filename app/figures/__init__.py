@@ -1,0 +1,51 @@
+"""The explorer's figures, defined once in Python for the page, the offline export and notebooks.
+
+    from app.figures import recurrent
+    figs = recurrent("lstm", {"forget_bias": 3, "steps": 100})
+    figs["decay"].show()
+
+Parameters are checked by the API's query models: a bad value raises `ParamError` with the API's message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.encode import typed
+from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, figure_dicts, query, run
+
+__all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts"]
+
+
+def recurrent_dicts(model: str, params: Params, lang: str = "en") -> dict[str, FigureDict]:
+    """The recurrent view's figures of `model` ("rnn", "lstm", "gru") as plain dicts (NumPy arrays inside)."""
+    q = query(model, params)
+    return figure_dicts(model, q, run(model, q), lang)
+
+
+def figure(d: FigureDict) -> go.Figure:
+    """A figure dict as a `go.Figure` (validated by plotly)."""
+    return go.Figure(d, skip_invalid=False)
+
+
+def recurrent(model: str, params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The recurrent view's figures of one run: "decay", "pairs", "units", and "cell" (LSTM) or "carry" (GRU).
+
+    `params` are the API's query fields (e.g. {"scale": 1.5, "steps": 100}); strings are parsed as in a URL.
+    `lang="zh"` gives the page's Chinese titles.
+    """
+    return {name: figure(d) for name, d in recurrent_dicts(model, params or {}, lang).items()}
+
+
+def encode(obj: Any) -> Any:
+    """A figure dict ready for JSON: NumPy arrays as Plotly base64 float32 typed arrays."""
+    if isinstance(obj, np.ndarray):
+        return typed(obj)
+    if isinstance(obj, dict):
+        return {k: encode(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [encode(v) for v in obj]
+    return obj

@@ -1,0 +1,92 @@
+"""The look every figure shares, mirrored from static/js/plots.js: colours, the fixed diverging scale, ticks."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.i18n import translate
+
+# One fixed diverging scale for every heatmap: white at 10^0, blue vanishing, red exploding
+# (ColorBrewer RdBu, colour-blind safe). Values beyond the domain saturate.
+ZMAX = 10
+RDBU = (
+    "#053061",
+    "#2166ac",
+    "#4393c3",
+    "#92c5de",
+    "#d1e5f0",
+    "#f7f7f7",
+    "#fddbc7",
+    "#f4a582",
+    "#d6604d",
+    "#b2182b",
+    "#67001f",
+)
+COLORSCALE = [[i / (len(RDBU) - 1), c] for i, c in enumerate(RDBU)]
+COLORS = {
+    "rnn": "#0072B2",
+    "lstm": "#D55E00",
+    "gru": "#7A4FA0",
+    "bound": "#555555",
+    "cell": "#009E73",
+    "ref": "#CC79A7",
+}
+FONT = {"family": "system-ui, sans-serif", "size": 13}
+BASE: dict[str, Any] = {"uirevision": "keep", "font": FONT, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fff"}
+TOP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0.9, "yanchor": "top"}
+# Hover shows the log10 value as a power of ten: the arrays stay numeric (no per-point text).
+POWER = "10<sup>%{{{0}:.2f}}</sup>"
+
+
+def top_title(text: str) -> dict[str, Any]:
+    return {"text": text, "y": 0.98, "yanchor": "top"}
+
+
+def power_label(p: float) -> str:
+    return "1" if p == 0 else f"10<sup>{p:g}</sup>"
+
+
+def power_ticks(lo: float, hi: float, target: int = 6) -> dict[str, Any]:
+    """Ticks at round powers of ten for a log10 axis spanning [lo, hi]."""
+    span = max(hi - lo, 1.0)
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span / s <= target), 1000)
+    vals = list(range(math.ceil(lo / step) * step, math.floor(hi) + 1, step))
+    return {"tickvals": vals, "ticktext": [power_label(v) for v in vals]}
+
+
+def colorbar() -> dict[str, Any]:
+    vals = [-ZMAX, -ZMAX // 2, 0, ZMAX // 2, ZMAX]
+    text = [power_label(v) for v in vals]
+    text[0], text[-1] = "≤" + text[0], "≥" + text[-1]
+    return {"tickvals": vals, "ticktext": text, "thickness": 14}
+
+
+def step_ticks(steps: np.ndarray, count: int = 6) -> dict[str, Any]:
+    """Ticks at about `count` evenly spread steps of a sampled axis."""
+    last = len(steps) - 1
+    at = sorted({round(i * last / (count - 1)) for i in range(count)})
+    return {"tickmode": "array", "tickvals": [int(steps[i]) for i in at]}
+
+
+def finite_range(arrays: list[np.ndarray]) -> tuple[float, float]:
+    vals = [a[np.isfinite(a)] for a in arrays]
+    vals = [v for v in vals if v.size]
+    if not vals:
+        return -1.0, 1.0
+    return float(min(v.min() for v in vals)), float(max(v.max() for v in vals))
+
+
+def f32(a: np.ndarray) -> np.ndarray:
+    """A log10 array as float32 (the page's precision): exact zeros (-inf) become gaps (NaN) in a line."""
+    out = np.asarray(a, dtype=np.float32).copy()
+    out[np.isneginf(out)] = np.nan
+    return out
+
+
+def tr(lang: str, text: str, **fields: str) -> str:
+    """A figure text in `lang`, from the interface's catalogue."""
+    out = translate(lang, text)
+    return out.format(**fields) if fields else out

@@ -1,0 +1,109 @@
+"""app.figures: the recurrent view's figures hold the API's numbers, name their steps, and serialize."""
+
+import base64
+import json
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from fastapi.testclient import TestClient
+
+from app.figures import ParamError, encode, recurrent, recurrent_dicts
+from app.figures.style import ZMAX
+
+CASES = [
+    ("rnn", {"scale": "1.5", "steps": "60", "hidden": "24"}),
+    ("rnn", {"activation": "relu", "init": "identity", "steps": "30"}),
+    ("lstm", {"forget_bias": "3", "steps": "40", "peephole": "true"}),
+    ("gru", {"update_bias": "-2", "steps": "140"}),  # over 128 steps: sampled columns
+]
+
+
+def typed(d: dict[str, Any]) -> np.ndarray:
+    """A Plotly base64 typed array of the compact answer."""
+    assert d["dtype"] == "f4"
+    return np.frombuffer(base64.b64decode(d["bdata"]), dtype="<f4").reshape(d["shape"])
+
+
+def same(fig_values: np.ndarray, api_values: np.ndarray) -> None:
+    """Equal as float32; exact zeros (-inf) are gaps (NaN) in a figure's line."""
+    api = np.where(np.isneginf(api_values), np.nan, api_values)
+    np.testing.assert_array_equal(np.asarray(fig_values, dtype=np.float32), api)
+
+
+@pytest.mark.parametrize(("model", "params"), CASES)
+def test_figures_hold_the_api_numbers(client: TestClient, model: str, params: dict[str, str]) -> None:
+    body = client.get(f"/api/v1/{model}", params=params | {"format": "compact"}).json()
+    figs = recurrent_dicts(model, params)
+    decay = figs["decay"]["data"]
+    same(decay[0]["y"], typed(body["decay"]["log10_norm"]))
+    if model == "rnn":
+        same(decay[1]["y"], typed(body["bound"]["log10"]))
+        same(decay[2]["y"], typed(body["theory"]["rho_log10"]))
+        mf = body["theory"]["mean_field"]
+        assert len(decay) == (4 if mf["applies"] else 3)
+        if mf["applies"]:
+            same(decay[3]["y"], typed(mf["log10"]))
+    else:
+        path = body["cell_path" if model == "lstm" else "carry_path"]
+        same(decay[1]["y"], typed(path["reference_log10"]))
+        lines = figs["cell" if model == "lstm" else "carry"]["data"]
+        same(lines[1]["y"], typed(path["log10_norm"]))
+        same(lines[2]["y"], typed(body["decay"]["log10_norm"]))
+        per_unit = typed(path["log10_per_unit"])
+        rows = len(path["i"])
+        bundle_y = np.asarray(lines[0]["y"]).reshape(rows, len(path["k"]) + 1)
+        same(bundle_y[:, :-1], per_unit)
+        assert np.isnan(bundle_y[:, -1]).all()  # one gap between units
+    for name, key, rows_key, cols_key in [("pairs", "log10_norm", "t", "k"), ("units", "log10_abs", "i", "k")]:
+        heat = figs[name]["data"][0]
+        api = typed(body[name][key])
+        np.testing.assert_array_equal(heat["z"], np.where(np.isneginf(api), -ZMAX - 1, api))
+        assert heat["y"].tolist() == body[name][rows_key] and heat["x"].tolist() == body[name][cols_key]
+
+
+def test_hover_and_scale_follow_the_page() -> None:
+    figs = recurrent_dicts("rnn", {})
+    heat = figs["pairs"]["data"][0]
+    assert (heat["zmin"], heat["zmax"]) == (-10, 10)
+    assert heat["colorscale"][5] == [0.5, "#f7f7f7"]  # white at 10^0
+    assert heat["hovertemplate"].startswith("k %{x}, t %{y}: 10<sup>%{z:.2f}</sup>")
+    assert "text" not in heat  # no per-cell strings
+    assert figs["decay"]["data"][0]["line"]["color"] == "#0072B2"
+    assert figs["decay"]["layout"]["title"]["text"] == "Gradient reaching step k from step T"
+
+
+def test_chinese_titles_come_from_the_catalogue() -> None:
+    figs = recurrent("lstm", {"steps": 20}, lang="zh")
+    assert figs["decay"].layout.title.text == "从第 T 步传回第 k 步的梯度"
+    assert figs["decay"].layout.xaxis.title.text == "源时间步 k"
+    assert figs["cell"].layout.title.text == "LSTM：细胞状态路径与全部路径"
+
+
+def test_figures_serialize_with_typed_arrays() -> None:
+    figs = recurrent("gru", {"steps": 30})
+    assert set(figs) == {"decay", "pairs", "units", "carry"}
+    for fig in figs.values():
+        assert isinstance(fig, go.Figure)
+        text = fig.to_json()
+        assert '"bdata"' in text
+        assert go.Figure(json.loads(text)).to_dict()["data"][0]["type"] in {"scatter", "heatmap"}
+    # The plain dicts encode to the same JSON shape the page would receive.
+    encoded = json.loads(json.dumps(encode(recurrent_dicts("gru", {"steps": 30}))))
+    assert encoded["pairs"]["data"][0]["z"]["shape"] == [31, 31]
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "field", "message"),
+    [
+        ("rnn", {"scale": 11}, "scale", "scale must be a number in 0..10 (got 11)"),
+        ("lstm", {"steps": "0"}, "steps", "steps must be an integer in 1..1000 (got '0')"),
+        ("gru", {"forget_bias": 1}, "forget_bias", "unknown parameter 'forget_bias'"),
+        ("cnn", {}, "model", "model must be one of: rnn, lstm, gru"),
+    ],
+)
+def test_bad_parameters_get_the_api_message(model: str, params: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ParamError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
+        recurrent(model, params)
+    assert err.value.detail[0]["field"] == field
