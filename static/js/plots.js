@@ -1,6 +1,7 @@
 // Figure builders: plain data in, Plotly figure out. They know log10 magnitudes, not models or state.
 import { fromLog10, powerTicks, powerLabel } from "./format.js";
 import { t } from "./i18n.js";
+import { fileStem } from "./names.js";
 
 // One fixed diverging scale for every heatmap: white at 10^0, blue vanishing, red exploding
 // (ColorBrewer RdBu, colour-blind safe). Values beyond the domain saturate.
@@ -12,7 +13,16 @@ export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#7A4FA0", bound: 
 
 const FONT = { family: "system-ui, sans-serif", size: 13 };
 export const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
-export const CONFIG = { responsive: true, displaylogo: false };
+// The modebar downloads PNG (its camera) and SVG (the arrow), named after the view, its state and the plot.
+const imageName = (gd) => `${fileStem()}_${(gd.id || "plot").replace(/^plot-/, "")}`;
+const SVG_BUTTON = {
+  name: "downloadSVG", title: t("Download plot as SVG"),
+  icon: { width: 1000, height: 1000, path: "M440 80h120v440h150L500 760 290 520h150zM120 820h760v100H120z" },
+  click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename: imageName(gd) }),
+};
+export const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToAdd: [SVG_BUTTON] };
+// CONFIG for one plot element: its PNG named like its SVG.
+export const configFor = (el) => ({ ...CONFIG, toImageButtonOptions: { filename: imageName(el) } });
 
 // A title at the top and the legend right under it, both above the plot. The legend is placed in the
 // container, so Plotly moves the plot down by however many rows its entries wrap into at the plot's

@@ -1,7 +1,7 @@
 // The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import { $, draw, keptQuery, say, selectChoices, showErrors, typeset } from "./view.js";
+import { $, draw, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
 import { fromLog10, plain } from "./format.js";
 import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
@@ -46,6 +46,7 @@ let drawTimer = null;
 
 function writeURL() {
   history.replaceState(null, "", `?${toQuery(state, SPEC)}${keptQuery()}`);
+  publish({}); // the Share dialog's links follow
 }
 
 function writeControls() {
@@ -270,6 +271,7 @@ function drawNow() {
   drawTimer = null;
   const d = shown;
   if (!d || !d.start) return;
+  publish({ run: d }); // the data downloads offer this run
   const n = d.step.length;
   $("progress").value = n;
   const last = n ? d.step[n - 1] : 0;

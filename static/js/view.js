@@ -38,7 +38,16 @@ export function say(text, alert = false) {
 }
 
 export function draw(el, fig) {
-  Plotly.react(el, fig.data, fig.layout, plots.CONFIG);
+  Plotly.react(el, fig.data, fig.layout, plots.configFor(el));
+}
+
+// What the Share dialog and the data downloads read (share.js, download.js): the JSON URL of each API
+// answer the view draws, by name ({} while the settings are invalid), and numbers a view gathers itself
+// (the training lab's run). A view calls publish() when they change; listeners hear "view:change".
+export const current = { sources: {}, run: null };
+export function publish(change) {
+  Object.assign(current, change);
+  document.dispatchEvent(new CustomEvent("view:change"));
 }
 
 // Each <select>'s allowed values by name, for invalid() (state.js).
@@ -136,6 +145,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       sideLoader.cancel();
       document.body.classList.remove("busy");
       stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
+      publish({ sources: {} });
       return;
     }
     const format = spec.compact ? "&format=compact" : ""; // base64 typed arrays where the endpoint has them
@@ -147,6 +157,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
     loader.request({ tag: toQuery(state, spec), models, urls, state });
     const names = sideOf(state);
+    publish({ sources: Object.fromEntries([...models, ...names].map((m) => [m ?? "data", `${urlOf(m)}?${apiQuery(state, spec, m)}`])) });
     if (names.length) {
       const sideURLs = names.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}`);
       sideLoader.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state });

@@ -1,0 +1,194 @@
+// The Share dialog: the permalink of this exact state, an iframe snippet of /embed with the chosen
+// controls and text, and the offline file (GET /export) with its size. Links follow the state while open.
+import { fileStem, viewName } from "./names.js";
+import { t } from "./i18n.js";
+import "./download.js";
+
+const $ = (id) => document.getElementById(id);
+const dialog = $("share");
+const PAGE_ONLY = ["view", "controls", "text"]; // /embed's own flags, never part of a view's state
+
+// The view's controls by field name, with their labels, as /embed's controls= list knows them.
+function controls() {
+  const found = [];
+  for (const control of document.querySelectorAll("#controls .control")) {
+    const input = control.querySelector("input[name], select[name]");
+    if (!input) continue;
+    const text = control.querySelector("legend, label")?.textContent.trim() || input.name;
+    found.push({ name: input.name, text, control, slider: input.type === "range" });
+  }
+  return found;
+}
+const CONTROLS = controls();
+
+function checklist(container, items, name) {
+  container.replaceChildren(...items.map((c, i) => {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = name;
+    box.value = c.name;
+    box.id = `${name}-${i}`;
+    label.append(box, ` ${c.text}`);
+    return label;
+  }));
+}
+
+// The state part of the page's query (language and story included), without /embed's flags.
+function stateQuery() {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of PAGE_ONLY) params.delete(key);
+  return params.toString();
+}
+
+function chosenControls() {
+  const how = dialog.querySelector('input[name="share-controls"]:checked').value;
+  if (how !== "some") return how;
+  const names = [...dialog.querySelectorAll('input[name="share-control"]:checked')].map((b) => b.value);
+  return names.length ? names.join(",") : "none";
+}
+
+const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+
+function embedURL() {
+  const query = stateQuery();
+  const text = $("share-text").checked ? "1" : "0";
+  return `${window.location.origin}/embed?view=${viewName()}${query ? `&${query}` : ""}&controls=${encodeURIComponent(chosenControls())}&text=${text}`;
+}
+
+function update() {
+  $("share-url").value = window.location.href;
+  for (const button of dialog.querySelectorAll("[data-copy]")) button.textContent = t("Copy");
+  const src = embedURL();
+  const height = $("share-text").checked ? 900 : 700;
+  const title = `${t("BPTT Explorer")}: ${document.title}`;
+  $("share-snippet").value = `<iframe src="${escapeAttr(src)}" width="100%" height="${height}" style="border:0" title="${escapeAttr(title)}" loading="lazy"></iframe>`;
+  $("share-preview").href = src;
+  const some = dialog.querySelector('input[name="share-controls"][value="some"]').checked;
+  $("share-control-list").hidden = !some;
+  for (const box of dialog.querySelectorAll('input[name="share-control"]')) {
+    const c = CONTROLS.find((x) => x.name === box.value);
+    box.parentElement.hidden = Boolean(c.control.closest("[hidden]")); // controls of other models
+  }
+}
+
+async function copy(id, button) {
+  const field = $(id);
+  try {
+    await navigator.clipboard.writeText(field.value);
+    button.textContent = t("Copied");
+  } catch {
+    field.focus();
+    field.select(); // no clipboard access (plain http, old browser): selected for Ctrl+C
+    button.textContent = t("Selected: press Ctrl+C");
+  }
+  button.dataset.copied = "true";
+}
+
+// ---------- offline file ----------
+
+let fileURL = null;
+
+function forgetFile(message = "") {
+  if (fileURL) URL.revokeObjectURL(fileURL);
+  fileURL = null;
+  $("share-export-link").hidden = true;
+  $("share-export-status").textContent = message;
+}
+
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function sliders() {
+  return [...dialog.querySelectorAll('input[name="share-slider"]:checked')].map((b) => b.value);
+}
+
+// At most two sliders: the others wait until one is unchecked.
+function limitSliders() {
+  const full = sliders().length >= 2;
+  for (const box of dialog.querySelectorAll('input[name="share-slider"]')) box.disabled = full && !box.checked;
+}
+
+async function messageOf(response) {
+  if (response.status === 404) return t("This server does not make offline files yet.");
+  let detail = null;
+  try {
+    detail = (await response.json()).detail;
+  } catch {
+    detail = null;
+  }
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail) && detail.length) return detail.map((d) => d.message || d.msg).join(" ");
+  return t("The server answered {status}.", { status: response.status });
+}
+
+async function prepare() {
+  forgetFile(t("Preparing the offline file…"));
+  const button = $("share-prepare");
+  button.disabled = true;
+  const state = `${window.location.pathname}?${stateQuery()}`;
+  const chosen = sliders();
+  const url = `/export?url=${encodeURIComponent(state)}${chosen.length ? `&sliders=${chosen.join(",")}` : ""}`;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) {
+      forgetFile(await messageOf(response));
+      $("share-export-status").classList.add("alert");
+      return;
+    }
+    const blob = await response.blob();
+    const named = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
+    const name = named ? named[1] : `${fileStem()}.html`;
+    fileURL = URL.createObjectURL(blob);
+    const a = $("share-export-link");
+    a.href = fileURL;
+    a.download = name;
+    a.textContent = t("Download {name} ({size})", { name, size: formatSize(blob.size) });
+    a.hidden = false;
+    $("share-export-status").classList.remove("alert");
+    $("share-export-status").textContent = t("Ready: {size}.", { size: formatSize(blob.size) });
+  } catch {
+    forgetFile(t("The server could not be reached."));
+    $("share-export-status").classList.add("alert");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------- wiring ----------
+
+if (dialog) {
+  checklist($("share-control-list"), CONTROLS, "share-control");
+  const sliderControls = CONTROLS.filter((c) => c.slider);
+  checklist($("share-slider-list"), sliderControls, "share-slider");
+  $("share-offline").hidden = !sliderControls.length;
+  const first = dialog.querySelector('input[name="share-slider"]');
+  if (first) first.checked = true;
+
+  $("share-open").addEventListener("click", () => {
+    update();
+    dialog.showModal();
+  });
+  $("share-close").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("change", (e) => {
+    if (e.target.name === "share-slider") {
+      limitSliders();
+      forgetFile();
+    } else update();
+  });
+  for (const button of dialog.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", () => copy(button.dataset.copy, button));
+  }
+  $("share-prepare").addEventListener("click", prepare);
+  let shown = stateQuery();
+  document.addEventListener("view:change", () => {
+    if (dialog.open) update();
+    if (stateQuery() !== shown) {
+      shown = stateQuery();
+      if (fileURL) forgetFile(t("The settings changed: prepare the file again."));
+    }
+  });
+}

@@ -1,0 +1,134 @@
+"""The Share dialog in a real Chromium: opened by keyboard, its permalink and iframe snippet reproduce the
+state, its links follow the state, the offline file is asked for, and it speaks Chinese with lang=zh."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+STATE = "model=lstm&scale=1.5&steps=40&hidden=12&forget_bias=2"
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
+
+
+def _open_dialog_by_keyboard(page: Page) -> None:
+    page.locator("#share-open").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#share")).to_be_visible()
+
+
+def test_keyboard_opens_and_escape_closes_the_labelled_dialog(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    expect(page.locator("#share-open")).to_have_accessible_name("Share")
+    _open_dialog_by_keyboard(page)
+    expect(page.locator("#share")).to_have_accessible_name("Share this view")
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")  # focus moved into the dialog
+    for _ in range(30):  # Tab cycles inside the modal dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('dialog#share') !== null || document.activeElement === document.body")
+    page.keyboard.press("Escape")
+    expect(page.locator("#share")).to_be_hidden()
+
+
+def test_permalink_reproduces_the_state_in_a_new_page(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    tag = page.evaluate("document.body.dataset.rendered")
+    _open_dialog_by_keyboard(page)
+    link = page.locator("#share-url").input_value()
+    assert link == page.url and "scale=1.5" in link
+    other = page.context.new_page()
+    other.goto(link)
+    other.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
+    assert other.evaluate("document.body.dataset.rendered") == tag
+    expect(other.locator('input[name="model"][value="lstm"]')).to_be_checked()
+    expect(other.locator("#num-forget_bias")).to_have_value("2")
+    other.close()
+
+
+def test_iframe_snippet_embeds_the_chosen_controls_only(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    _open_dialog_by_keyboard(page)
+    snippet = page.locator("#share-snippet")
+    assert 'controls=all&amp;text=1"' in snippet.input_value()
+    page.locator('input[name="share-controls"][value="some"]').check()
+    page.locator("#share-control-list label", has_text="Weight scale").locator("input").check()
+    page.locator("#share-control-list label", has_text="Forget-gate bias").locator("input").check()
+    page.locator("#share-text").uncheck()
+    html = snippet.input_value()
+    assert re.fullmatch(r'<iframe src="[^"]+" width="100%" height="\d+" style="border:0" title="[^"]+" loading="lazy"></iframe>', html)
+    src = re.search(r'src="([^"]+)"', html).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert src.startswith(f"{live_server}/embed?view=recurrent&") and "controls=scale%2Cforget_bias&text=0" in src
+    assert "scale=1.5" in src and "model=lstm" in src
+    frame_page = page.context.new_page()
+    frame_page.goto(f"{live_server}/stories")
+    frame_page.evaluate(
+        """(src) => { const f = document.createElement("iframe"); f.src = src; f.id = "embedded";
+                      f.style.width = "1000px"; f.style.height = "900px"; document.body.appendChild(f); }""",
+        src,
+    )
+    frame = frame_page.frame_locator("#embedded")
+    frame.locator("body[data-rendered]").wait_for(state="attached", timeout=30000)
+    expect(frame.locator("#in-scale")).to_be_visible()
+    expect(frame.locator("#in-forget_bias")).to_be_visible()
+    expect(frame.locator("#in-steps")).to_be_hidden()
+    expect(frame.locator("#share-open")).to_have_count(0)  # no Share inside an embed
+    expect(frame.locator("#num-scale")).to_have_value("1.5")
+    frame_page.close()
+
+
+def test_links_follow_the_state_while_the_dialog_is_open(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    _open_dialog_by_keyboard(page)
+    # A key press or a story step changes the state behind the open dialog; here a script does.
+    page.evaluate("""() => { const s = document.getElementById('in-steps'); s.value = '25';
+                             s.dispatchEvent(new Event('input', { bubbles: true })); }""")
+    expect(page.locator("#share-url")).to_have_value(re.compile(r"steps=25"))
+    expect(page.locator("#share-snippet")).to_have_value(re.compile(r"steps=25"))
+    assert "steps=25" in page.url
+
+
+def test_offline_file_is_asked_for_and_its_outcome_shown(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    path = "/?" + STATE
+    try:
+        with urllib.request.urlopen(f"{live_server}/export?url={urllib.request.quote(path, safe='')}&sliders=scale") as r:
+            status = r.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    _open_dialog_by_keyboard(page)
+    expect(page.locator('input[name="share-slider"]').first).to_be_checked()  # the first slider: the weight scale
+    if status == 404:
+        console_404 = "the server responded with a status of 404"
+        page.locator("#share-prepare").click()
+        expect(page.locator("#share-export-status")).to_have_text("This server does not make offline files yet.")
+        console[:] = [e for e in console if console_404 not in e]  # the failed fetch itself is logged
+    elif status == 200:
+        page.locator("#share-prepare").click()
+        expect(page.locator("#share-export-status")).to_have_text(re.compile(r"Ready: \d+(\.\d)? (B|kB|MB)\."), timeout=120000)
+        with page.expect_download() as info:
+            page.locator("#share-export-link").click()
+        assert info.value.suggested_filename.endswith(".html")
+    else:
+        page.locator("#share-prepare").click()
+        expect(page.locator("#share-export-status")).to_have_class(re.compile("alert"), timeout=120000)
+        assert page.locator("#share-export-status").inner_text().strip()
+
+
+def test_chinese_labels(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/scalar?lang=zh")
+    expect(page.locator("#share-open")).to_have_text("分享")
+    expect(page.locator("#data-out summary")).to_have_text("下载数据")
+    _open_dialog_by_keyboard(page)
+    expect(page.locator("#share-title")).to_have_text("分享此视图")
+    expect(page.locator("#share-prepare")).to_have_text("生成离线文件")
+    assert "lang=zh" in page.locator("#share-url").input_value()
+    assert "lang=zh" in page.locator("#share-snippet").input_value()
