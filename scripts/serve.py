@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(timeout: float = 30.0, port: int | None = None) -> Iterator[str]:
-    """Starts uvicorn (on a free port unless given), waits for /healthz, yields the base URL, stops it."""
+def running_server(timeout: float = 30.0, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """Starts uvicorn (on a free port unless given), waits for /healthz, yields the base URL, stops it.
+    `log`: a file for its output (default: ours)."""
     port = port or free_port()
     cmd = [
         sys.executable,
@@ -38,7 +39,8 @@ def running_server(timeout: float = 30.0, port: int | None = None) -> Iterator[s
         "--log-level",
         "warning",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    out = log.open("ab") if log is not None else None
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
@@ -59,3 +61,5 @@ def running_server(timeout: float = 30.0, port: int | None = None) -> Iterator[s
         except subprocess.TimeoutExpired:  # a long computation still running: no need to wait for it
             proc.kill()
             proc.wait()
+        if out is not None:
+            out.close()
