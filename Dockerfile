@@ -20,4 +20,7 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# bptt-explorer serve: JSON request logs, and on SIGTERM (docker stop) in-flight requests finish within
+# BPTT_GRACEFUL_SHUTDOWN_S (default 30 s; give docker stop a longer --time) before the process exits 0.
+STOPSIGNAL SIGTERM
+CMD ["bptt-explorer", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -17,7 +17,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	@echo "BPTT Explorer: open http://$(HOST):$(PORT)/"
-	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(VENV)/bin/bptt-explorer serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

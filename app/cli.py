@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from collections.abc import Sequence
+from types import FrameType
+
+
+def _clean_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    from app.settings import settings
+
+    s = settings()
+    # uvicorn drains on SIGTERM, then raises the signal again for whatever handler was there before it: after a
+    # graceful shutdown that is a clean exit (status 0), as is a SIGTERM that arrives before the server is up.
+    signal.signal(signal.SIGTERM, _clean_exit)
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=not s.access_log,  # our JSON lines (app/logs.py) say it with request ids
+        timeout_graceful_shutdown=s.graceful_shutdown_s,
+    )
     return 0
 
 

@@ -8,10 +8,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from threadpoolctl import threadpool_limits
 
-from app import api, cliff, embed, feedforward, floor, nearfar, oembed, pages, scalar, theory, training
+from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oembed, pages, scalar, theory, training
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.errors import validation_handler
 from app.etag import ETagMiddleware
+from app.security import ReadOnlyCORS, SecurityHeaders
 from app.settings import settings
 
 # Requests run side by side on worker threads; one BLAS thread each. With more, OpenBLAS threads spin
@@ -28,10 +29,20 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Vanishing and exploding gradients in recurrent and deep feed-forward networks: Jacobian "
         "products dh_t/dh_k of backpropagation through time, and per-layer gradients, as log10 magnitudes.",
+        lifespan=health.lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
+    # Middleware, innermost first (each one added wraps those before it).
     app.add_middleware(ETagMiddleware)  # inside gzip: it tags the uncompressed JSON
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outside gzip and the ETag, so 304s and compressed answers get them too; it answers preflights itself.
+    app.add_middleware(ReadOnlyCORS, origins=settings().cors_origins)
+    # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
+    if settings().access_log:
+        logs.configure()
+        app.add_middleware(logs.AccessLog)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings().frame_ancestors)  # outermost: every response
+    app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(scalar.router)
     app.include_router(nearfar.router)

@@ -150,9 +150,3 @@ def train_page(request: Request) -> HTMLResponse:
     }
     limits = _ranges(bounds)
     return _page(request, "train.html", limits, TrainQuery().model_dump())
-
-
-@router.get("/healthz", include_in_schema=False)
-def healthz() -> dict[str, str]:
-    """Liveness probe."""
-    return {"status": "ok"}

@@ -22,7 +22,23 @@ class Settings(BaseSettings):
         description="Space-separated CSP source list of sites that may frame /embed (and the iframes /oembed "
         "hands out); every other page may not be framed.",
     )
-    cors_origins: str = Field("*", description="Access-Control-Allow-Origin of the read-only GET API.")
+    cors_origins: str = Field(
+        "*",
+        description="Origins that may read the GET API and /oembed from their pages (CORS): * or a "
+        "space-separated list such as 'https://course.example.org https://lms.example.edu'.",
+    )
+    access_log: bool = Field(
+        True,
+        description="One JSON line per request on stderr, with its request id (app/logs.py); uvicorn's own "
+        "access log is then off under `bptt-explorer serve`.",
+    )
+    graceful_shutdown_s: int = Field(
+        30,
+        ge=0,
+        le=600,
+        description="Seconds a SIGTERM waits for requests in flight (and trainings told to stop) before they are "
+        "cut, under `bptt-explorer serve`.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ at its last update, or when the client goes away, and at most MAX_RUNS run at on
 
 start     the configuration, the task's sizes and baselines, the budget
 progress  the updates since the last event, as columns, and any (t, k) snapshot rows among them
-done      why the run ended (finished, budget, diverged), the held-out score of the final parameters
+done      why the run ended (finished, budget, diverged, shutdown), the held-out score of the final parameters
 error     an unexpected failure, with its message
 """
 
@@ -39,6 +39,9 @@ router = APIRouter(prefix="/api/v1", tags=["training"])
 BUDGET_S = 60.0  # seconds of training per run
 MAX_RUNS = 2  # trainings at once; the machine has two cores and each run keeps one busy
 EVENT_INTERVAL_S = 0.1  # at most about ten progress events a second; updates in between travel together
+# Set when the server shuts down (app/health.py): running trainings stop at their next update and end their
+# stream with the done event, so the server can finish in-flight requests instead of cutting them.
+draining = threading.Event()
 _D = TrainConfig()
 
 
@@ -223,6 +226,9 @@ class Run:
             if time.monotonic() - t0 > BUDGET_S and u.step < cfg.iterations:
                 reason = "budget"
                 break
+            if draining.is_set() and u.step < cfg.iterations:
+                reason = "shutdown"
+                break
         if last is not None and last.nonfinite and not last.random_step:
             reason = "diverged"
         e = evaluate(cfg, params) if reason != "diverged" else None
@@ -258,6 +264,8 @@ class Run:
 def _message(reason: str, cfg: TrainConfig, last: Update | None) -> str:
     if reason == "budget":
         return f"Stopped at the time budget of {BUDGET_S:g} s after {last.step if last else 0} of {cfg.iterations} updates."
+    if reason == "shutdown":
+        return f"The server is restarting: stopped after {last.step if last else 0} of {cfg.iterations} updates."
     if reason == "diverged":
         return (
             f"Update {last.step if last else 0} had an Inf/NaN gradient and was not applied: without clipping the "
