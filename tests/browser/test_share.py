@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -34,7 +35,9 @@ def test_keyboard_opens_and_escape_closes_the_labelled_dialog(page: Page, live_s
     assert page.evaluate("document.activeElement.closest('dialog') !== null")  # focus moved into the dialog
     for _ in range(30):  # Tab cycles inside the modal dialog
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.closest('dialog#share') !== null || document.activeElement === document.body")
+        assert page.evaluate(
+            "document.activeElement.closest('dialog#share') !== null || document.activeElement === document.body"
+        )
     page.keyboard.press("Escape")
     expect(page.locator("#share")).to_be_hidden()
 
@@ -64,7 +67,9 @@ def test_iframe_snippet_embeds_the_chosen_controls_only(page: Page, live_server:
     page.locator("#share-control-list label", has_text="Forget-gate bias").locator("input").check()
     page.locator("#share-text").uncheck()
     html = snippet.input_value()
-    assert re.fullmatch(r'<iframe src="[^"]+" width="100%" height="\d+" style="border:0" title="[^"]+" loading="lazy"></iframe>', html)
+    assert re.fullmatch(
+        r'<iframe src="[^"]+" width="100%" height="\d+" style="border:0" title="[^"]+" loading="lazy"></iframe>', html
+    )
     src = re.search(r'src="([^"]+)"', html).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
     assert src.startswith(f"{live_server}/embed?view=recurrent&") and "controls=scale%2Cforget_bias&text=0" in src
     assert "scale=1.5" in src and "model=lstm" in src
@@ -100,7 +105,7 @@ def test_offline_file_is_asked_for_and_its_outcome_shown(page: Page, live_server
     _open(page, f"{live_server}/?{STATE}")
     path = "/?" + STATE
     try:
-        with urllib.request.urlopen(f"{live_server}/export?url={urllib.request.quote(path, safe='')}&sliders=scale") as r:
+        with urllib.request.urlopen(f"{live_server}/export?url={urllib.parse.quote(path, safe='')}&sliders=scale") as r:
             status = r.status
     except urllib.error.HTTPError as e:
         status = e.code
@@ -113,7 +118,9 @@ def test_offline_file_is_asked_for_and_its_outcome_shown(page: Page, live_server
         console[:] = [e for e in console if console_404 not in e]  # the failed fetch itself is logged
     elif status == 200:
         page.locator("#share-prepare").click()
-        expect(page.locator("#share-export-status")).to_have_text(re.compile(r"Ready: \d+(\.\d)? (B|kB|MB)\."), timeout=120000)
+        expect(page.locator("#share-export-status")).to_have_text(
+            re.compile(r"Ready: \d+(\.\d)? (B|kB|MB)\."), timeout=120000
+        )
         with page.expect_download() as info:
             page.locator("#share-export-link").click()
         assert info.value.suggested_filename.endswith(".html")
