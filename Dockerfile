@@ -18,6 +18,11 @@ RUN pip install --no-cache-dir -e .
 
 USER 10001
 EXPOSE 8000
+# Behind a proxy (nginx: deploy/nginx.conf, a load balancer, ...): uvicorn trusts X-Forwarded-For/-Proto only
+# from FORWARDED_ALLOW_IPS, so set it to the proxy's address (or * when only the proxy reaches the container).
+# WEB_CONCURRENCY: uvicorn worker processes. docs/deploy.md explains both.
+ENV WEB_CONCURRENCY=1 \
+    FORWARDED_ALLOW_IPS=127.0.0.1,::1
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
 # bptt-explorer serve: JSON request logs, and on SIGTERM (docker stop) in-flight requests finish within

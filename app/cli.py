@@ -39,7 +39,9 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the explorer's web server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="uvicorn worker processes (default: $WEB_CONCURRENCY, else 1)"
+    )
     serve.set_defaults(run=_serve)
     return p
 

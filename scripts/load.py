@@ -218,12 +218,18 @@ def warm_up(workers: Sequence[str], paths: Sequence[str] = (*_HOT_API, *_LARGE_A
 
     A path a worker refuses (a cost limit lower than the mix assumes) is reported and left out of the mix."""
     jobs = [(w, p) for p in paths for w in workers]
-    with ThreadPoolExecutor(len(workers)) as pool:
+    with ThreadPoolExecutor(max(2, len(workers))) as pool:
         answers = list(pool.map(lambda job: _status(job[0] + job[1]), jobs))
     refused = {p: (code, text) for (_, p), (code, text) in zip(jobs, answers, strict=True) if code != 200}
     for path, (code, text) in refused.items():
         print(f"left out of the mix: {path} answered {code} {text}")
     return [p for p in paths if p not in refused]
+
+
+def fixed_urls(answered: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The mix's hot and large URLs among those answered."""
+    ok = set(answered)
+    return [p for p in _HOT_API if p in ok], [p for p in _LARGE_API if p in ok]
 
 
 def latency_by_cache(entries: Sequence[dict[str, Any]]) -> str:
@@ -241,8 +247,7 @@ def latency_by_cache(entries: Sequence[dict[str, Any]]) -> str:
 
 def measure(stack: Stack, seconds: float, connections: int) -> tuple[LoadResult, LoadResult]:
     """The same mix against the workers directly, then through nginx; prints both and the cache's view."""
-    ok = set(warm_up(stack.workers))
-    hot, large = [p for p in _HOT_API if p in ok], [p for p in _LARGE_API if p in ok]
+    hot, large = fixed_urls(warm_up(stack.workers))
     print(f"mix: {WEIGHTS} (per cent); {len(hot)} hot and {len(large)} large API URLs; {connections} connections")
     direct = run_wrk(stack.workers[0], seconds, connections, stack.workers, hot, large)
     print(direct.describe(f"(a) {len(stack.workers)} workers directly"), flush=True)

@@ -244,9 +244,9 @@ def _demo_main(args: argparse.Namespace) -> int:
 
     with running_stack(args.workers) as s:
         print(f"nginx {s.base}/ in front of {', '.join(s.workers)}", flush=True)
-        load.warm_up(s.workers)
         offset = s.log_offset()
-        result = load.run_wrk(s.base, args.seconds, args.connections)
+        hot, large = load.fixed_urls(load.warm_up([s.base]))  # each computed once, by one worker, for everyone
+        result = load.run_wrk(s.base, args.seconds, args.connections, hot=hot, large=large)
         print(result.describe("through nginx"))
         print(s.cache_stats(offset).describe())
     print("stopped nginx and the workers")
