@@ -22,10 +22,11 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,11 @@ class Stack:
     workers: tuple[str, ...]
     state: Path
     nginx: subprocess.Popen[bytes]
+    stops: tuple[Callable[[], object], ...] = ()  # one per worker, when the stack started them
+
+    def stop_worker(self, i: int) -> None:
+        """Stops worker i now (as a crash or a restart would); nginx keeps running."""
+        self.stops[i]()
 
     @property
     def access_log(self) -> Path:
@@ -193,22 +199,28 @@ def running_nginx(
         _stop(proc)
 
 
+@dataclass(frozen=True)
+class Worker:
+    base: str
+    stop: Callable[[], object]  # may be called early; the stack's exit then has nothing left to stop
+
+
 @contextmanager
-def running_workers(count: int, logs: Path) -> Iterator[list[str]]:
+def running_workers(count: int, logs: Path) -> Iterator[list[Worker]]:
     """count uvicorn processes on loopback ports, started side by side, output in logs/worker-<i>.log."""
     servers = [running_server(log=logs / f"worker-{i}.log") for i in range(1, count + 1)]
     with ExitStack() as stack, ThreadPoolExecutor(count) as pool:
         started = [pool.submit(s.__enter__) for s in servers]
-        bases, failure = [], None
+        workers, failure = [], None
         for server, future in zip(servers, started, strict=True):
             try:
-                bases.append(future.result())
+                workers.append(Worker(future.result(), partial(server.__exit__, None, None, None)))
                 stack.push(server.__exit__)
             except RuntimeError as e:
                 failure = e
         if failure is not None:
             raise RuntimeError(f"{failure}; see {logs}/worker-*.log") from failure
-        yield bases
+        yield workers
 
 
 @contextmanager
@@ -220,8 +232,9 @@ def running_stack(workers: int = 2, state: Path | None = None) -> Iterator[Stack
         if state is None:
             state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bptt-nginx-")))
         state.mkdir(parents=True, exist_ok=True)
-        bases = stack.enter_context(running_workers(workers, state))
-        yield stack.enter_context(running_nginx(bases, state))
+        started = stack.enter_context(running_workers(workers, state))
+        proxy = stack.enter_context(running_nginx([w.base for w in started], state))
+        yield replace(proxy, stops=tuple(w.stop for w in started))
 
 
 def _render_main(args: argparse.Namespace) -> int:

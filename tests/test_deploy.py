@@ -123,6 +123,20 @@ def test_forwarded_headers_reach_the_workers(stack: Stack) -> None:
     assert stack.base + "/embed" in json.loads(body)["html"]
 
 
+def test_cached_answers_outlive_the_workers(stack: Stack) -> None:
+    """A worker restarting mid-lecture: nginx sends its requests to the other; both down: the cache still
+    answers every URL it holds. (Runs last in this module: it stops the workers.)"""
+    assert get(stack.base + API)[1]["X-Cache-Status"] == "HIT"
+    stack.stop_worker(1)
+    assert [get(stack.base + "/scalar")[0] for _ in range(4)] == [200] * 4  # a refused connection is retried
+    status, headers, _ = get(stack.base + API.replace("seed=7", "seed=9"))
+    assert (status, headers["X-Cache-Status"]) == (200, "MISS")  # computed by the worker left
+    stack.stop_worker(0)
+    status, headers, body = get(stack.base + API)
+    assert (status, headers["X-Cache-Status"]) == (200, "HIT") and json.loads(body)
+    assert get(stack.base + "/scalar")[0] == 502  # pages need a worker
+
+
 def test_render_names_a_missing_field() -> None:
     with pytest.raises(ValueError, match="servers"):
         render("127.0.0.1:80", [], state=Path("/tmp"))
