@@ -1,4 +1,4 @@
-"""The `bptt-explorer` command: `serve` runs the explorer."""
+"""The `bptt-explorer` command: `serve` runs the explorer, `export` writes a view as one offline HTML file."""
 
 from __future__ import annotations
 
@@ -43,7 +43,30 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="uvicorn worker processes (default: $WEB_CONCURRENCY, else 1)"
     )
     serve.set_defaults(run=_serve)
+    export = sub.add_parser("export", help="write the recurrent view as one HTML file that works offline")
+    export.add_argument("target", metavar="URL_OR_STORY", help="a state path such as '/?model=lstm&steps=200', or c3")
+    export.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    export.add_argument("--sliders", help="one or two sliders to keep live, e.g. scale,steps (default: the main one)")
+    export.add_argument("--lang", choices=("en", "zh"), help="language of the file (default: the URL's)")
+    export.add_argument("--points", type=int, help="values per slider (default 31 for one slider, 9 for two)")
+    export.set_defaults(run=_export)
     return p
+
+
+def _export(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from app.export import ExportError, export
+
+    try:
+        html = export(args.target, args.sliders, args.lang, args.points)
+    except ExportError as exc:
+        print(f"bptt-explorer export: {exc}", file=sys.stderr)
+        return 2
+    Path(args.output).write_text(html, encoding="utf-8")
+    print(f"{args.output}: {len(html.encode()) / 1e6:.2f} MB")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

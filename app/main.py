@@ -12,6 +12,7 @@ from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oe
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.errors import validation_handler
 from app.etag import ETagMiddleware
+from app.export import router as export_router
 from app.security import ReadOnlyCORS, SecurityHeaders
 from app.settings import settings
 
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(embed.router)
     app.include_router(oembed.router)
     app.include_router(floor.router)
+    app.include_router(export_router)
     app.mount(f"/static/vendor/plotly-{plotly_js_version()}", StaticFiles(directory=PLOTLY_DIR), name="plotly")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -9,12 +9,12 @@ Parameters are checked by the API's query models: a bad value raises `ParamError
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from app.encode import typed
 from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, figure_dicts, query, run
 
 __all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts"]
@@ -38,6 +38,15 @@ def recurrent(model: str, params: Params | None = None, lang: str = "en") -> dic
     `lang="zh"` gives the page's Chinese titles.
     """
     return {name: figure(d) for name, d in recurrent_dicts(model, params or {}, lang).items()}
+
+
+def typed(a: np.ndarray) -> dict[str, str]:
+    """A float32 array as plotly.js reads it: base64 little-endian bytes, the shape as "rows, cols" (plotly.py's form)."""
+    arr = np.ascontiguousarray(a, dtype="<f4")
+    out = {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+    if arr.ndim > 1:
+        out["shape"] = ", ".join(str(n) for n in arr.shape)
+    return out
 
 
 def encode(obj: Any) -> Any:

@@ -91,7 +91,7 @@ def test_figures_serialize_with_typed_arrays() -> None:
         assert go.Figure(json.loads(text)).to_dict()["data"][0]["type"] in {"scatter", "heatmap"}
     # The plain dicts encode to the same JSON shape the page would receive.
     encoded = json.loads(json.dumps(encode(recurrent_dicts("gru", {"steps": 30}))))
-    assert encoded["pairs"]["data"][0]["z"]["shape"] == [31, 31]
+    assert encoded["pairs"]["data"][0]["z"]["shape"] == "31, 31"  # the form plotly.js accepts
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,400 @@
+"""Offline export: one self-contained HTML file of the recurrent view for a state URL or a story.
+
+The file inlines plotly.js (the cartesian bundle), KaTeX (its fonts as data: URIs) and the figures of
+app.figures precomputed over a grid of one or two sliders, gzip-compressed; static/js/export_player.js
+draws them. It opens from disk with no server and no network. `bptt-explorer export` writes it,
+`GET /export` downloads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import i18n
+from app.assets import KATEX_VERSION, STATIC_DIR, TEMPLATES_DIR, plotly_js_version
+from app.figures import ParamError, encode
+from app.figures.recurrent import LABEL, figure_dicts, query, run
+from app.stories import BY_ID, STORIES
+from core.config import PAIR_WORK_BUDGET, pair_work
+from core.pairs import MAX_SIDE
+
+MAX_BYTES = 8_000_000  # the file, all inlined
+# Work units (app/export.py _frame_work) of one export: about a minute on one loaded core. The default grid of
+# story c10 (31 LSTM frames at T = 100, n = 16) is 3.8e9; one RNN frame at n = 256, T = 1000 alone is 1.7e10.
+MAX_WORK = 2e10
+PLOTLY_DIR = STATIC_DIR / "vendor" / f"plotly-cartesian-{plotly_js_version()}"
+KATEX_DIR = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
+PAGE_KEYS = {"model", "story", "lang", "present", "controls", "text"}  # a URL's keys that are not run settings
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A slider of the export: its range in the file and its label on the page."""
+
+    lo: float
+    hi: float
+    label: str
+    integer: bool = False
+
+
+AXES = {
+    "scale": Axis(0.1, 3.0, "Weight scale"),
+    "forget_bias": Axis(-5.0, 5.0, "Forget-gate bias b_f (LSTM)"),
+    "update_bias": Axis(-5.0, 5.0, "Update-gate bias b_z (GRU)"),
+    "input_scale": Axis(0.0, 5.0, "Input scale"),
+    "bias": Axis(-3.0, 3.0, "Bias b (RNN)"),
+    "steps": Axis(10, 200, "Sequence length T", integer=True),
+}
+# Sliders each model can export, its main one first (the default).
+SLIDERS = {
+    "rnn": ("scale", "steps", "input_scale", "bias"),
+    "lstm": ("forget_bias", "scale", "steps", "input_scale"),
+    "gru": ("update_bias", "scale", "steps", "input_scale"),
+}
+POINTS = {1: 31, 2: 9}  # default values per slider, by the number of sliders
+MAX_POINTS = 61
+# The file's own words (the sliders' labels come from the interface's catalogue).
+WORDS = {
+    "en": {
+        "title": "Gradient flow",
+        "fixed": "Settings held fixed",
+        "story": "Story",
+        "loading": "Unpacking the precomputed figures…",
+        "about": "Exported from BPTT Explorer: the figures were computed for every slider position in advance; "
+        "this file needs no server and no network.",
+    },
+    "zh": {
+        "title": "梯度流",
+        "fixed": "固定的设置",
+        "story": "故事",
+        "loading": "正在解压预先计算的图…",
+        "about": "由 BPTT Explorer 导出：每个滑块位置的图都已预先算好；此文件无需服务器，也无需网络。",
+    },
+}
+
+
+class ExportError(ValueError):
+    """A request the export cannot make: `detail` in app/errors.py's shape (field, allowed, message)."""
+
+    def __init__(self, name: str, message: str, allowed: str | None = None, given: Any = None) -> None:
+        super().__init__(message)
+        self.detail = [{"field": name, "input": given, "allowed": allowed, "loc": ["query", name], "message": message}]
+
+
+@dataclass
+class Plan:
+    """What one file shows: the model, its fixed settings, the sliders' values, and the story if any."""
+
+    model: str
+    params: dict[str, str]  # the state's run settings, as in its URL
+    sliders: list[str]
+    values: list[list[float]] = field(default_factory=list)
+    lang: str = "en"
+    story: str | None = None
+
+
+def _state(target: str) -> tuple[str | None, dict[str, str]]:
+    """The story id and query of a state path (`/?model=lstm&...`, a full URL) or a story id (`c3`)."""
+    if target.lower() in BY_ID:
+        s = BY_ID[target.lower()]
+        if s.route != "index":
+            raise _not_recurrent(target, s.route)
+        return s.id, dict(s.query)
+    parts = urlsplit(target)
+    if parts.path not in ("", "/", "/embed"):
+        raise _not_recurrent(target, parts.path)
+    q = dict(parse_qsl(parts.query, keep_blank_values=True))
+    story = q.get("story")
+    if story is not None and story not in BY_ID:
+        raise ExportError("story", f"unknown story '{story}'", ", ".join(BY_ID), story)
+    return story, q
+
+
+def _not_recurrent(target: str, where: str) -> ExportError:
+    ok = ", ".join(s.id for s in STORIES if s.route == "index")
+    return ExportError(
+        "url",
+        f"url: only the recurrent view (/) exports; '{target}' is {where}. Stories that export: {ok}",
+        f"a path /?model=rnn|lstm|gru&... or a story among {ok}",
+        target,
+    )
+
+
+def plan(target: str, sliders: str | None = None, lang: str | None = None, points: int | None = None) -> Plan:
+    """Check a request and lay out its grid; every problem is an ExportError naming its field."""
+    story, state = _state(target)
+    lang = lang or state.get("lang", "en")
+    if lang not in i18n.LANGS:
+        raise ExportError("lang", f"lang must be one of: {', '.join(i18n.LANGS)} (got {lang!r})", "en, zh", lang)
+    model = state.get("model", "rnn")
+    if model not in SLIDERS:
+        allowed = ", ".join(SLIDERS)
+        raise ExportError("model", f"model must be one of: {allowed} (got {model!r})", allowed, model)
+    params = {k: v for k, v in state.items() if k not in PAGE_KEYS}
+    try:
+        q = query(model, params)
+    except ParamError as exc:
+        raise ExportError(exc.detail[0]["field"], f"url: {exc}", exc.detail[0].get("allowed"), target) from None
+    names = [s.strip() for s in (sliders or SLIDERS[model][0]).split(",") if s.strip()]
+    allowed = ", ".join(SLIDERS[model])
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
+        message = f"sliders must be one or two of: {allowed} for the {LABEL[model]} (got {sliders!r})"
+        raise ExportError("sliders", message, allowed, sliders)
+    n = points if points is not None else POINTS[len(names)]
+    if not 2 <= n <= MAX_POINTS:
+        raise ExportError("points", f"points must be an integer in 2..{MAX_POINTS} (got {n})", f"2..{MAX_POINTS}", n)
+    p = Plan(model, params, names, lang=lang, story=story)
+    p.values = [_values(name, n, getattr(q, name)) for name in names]
+    _check_size(p, n)
+    _check_work(p, n)
+    return p
+
+
+def _values(name: str, n: int, current: float) -> list[float]:
+    """`n` even values over the slider's export range, with the state's own value among them."""
+    a = AXES[name]
+    vals = np.linspace(a.lo, a.hi, n)
+    vals = np.round(vals) if a.integer else np.round(vals, 3)
+    out = {float(v) for v in vals}
+    out.add(float(round(current)) if a.integer else float(current))
+    return sorted(out)
+
+
+def _frame_bytes(model: str, steps: int, hidden: int) -> int:
+    """About one frame's compressed size, from above: float32 arrays as base64 and layout text; the (t, k)
+    heatmap's empty half (k > t) compresses to almost nothing."""
+    side, units = min(steps + 1, MAX_SIDE), min(hidden, 128)
+    floats = side * (side + 1) // 2 + units * side + 4 * (steps + 1)
+    if model != "rnn":
+        floats += min(hidden, 48) * (side + 1) * 2 + 3 * (steps + 1)
+    return floats * 4 * 4 // 3 + 3_000
+
+
+def _check_size(p: Plan, n: int) -> None:
+    """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
+    q = query(p.model, p.params)
+    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
+    per_steps = sum(_frame_bytes(p.model, t, int(q.hidden)) for t in steps) / len(steps)
+    frames = int(np.prod([len(v) for v in p.values]))
+    room = MAX_BYTES - fixed_bytes()
+    if frames * per_steps <= room:
+        return
+    fit = int((room / per_steps) ** (1 / len(p.sliders))) - 1
+    sliders = " x ".join(f"{name} ({len(v)} values)" for name, v in zip(p.sliders, p.values, strict=True))
+    message = (
+        f"points: a grid of {sliders} is {frames} precomputed frames, a file of about {(fixed_bytes() + frames * per_steps) / 1e6:.1f} MB, "
+        f"over the {MAX_BYTES / 1e6:.0f} MB limit of the file; allowed points 2..{max(fit, 1)} for these settings "
+        "(or lower steps / hidden)"
+    )
+    raise ExportError("points", message, f"2..{max(fit, 1)}", n)
+
+
+def _frame_work(model: str, steps: int, hidden: int) -> float:
+    """Work units of one frame: the backward sweep (T d^3) and the (t, k) heatmap within its budget."""
+    d = hidden * (2 if model == "lstm" else 1)
+    return steps * d**3 + min(pair_work(steps, d), PAIR_WORK_BUDGET)
+
+
+def _check_work(p: Plan, n: int) -> None:
+    """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
+    q = query(p.model, p.params)
+    hidden = int(q.hidden)
+    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
+    per_frame = sum(_frame_work(p.model, t, hidden) for t in steps) / len(steps)
+    frames = int(np.prod([len(v) for v in p.values]))
+    if frames * per_frame <= MAX_WORK:
+        return
+    fit = int((MAX_WORK / per_frame) ** (1 / len(p.sliders))) - 1
+    if fit < 2:
+        message = (
+            f"points: one frame at steps={max(steps)}, hidden={hidden} is too much work for an export of "
+            f"{frames} frames; lower hidden or steps"
+        )
+        raise ExportError("points", message, None, n)
+    message = (
+        f"points: {frames} frames at steps={max(steps)}, hidden={hidden} are too much work for one export; "
+        f"allowed points 2..{fit} for these settings (or lower steps / hidden)"
+    )
+    raise ExportError("points", message, f"2..{fit}", n)
+
+
+def frames(p: Plan) -> list[dict[str, Any]]:
+    """The figures at every grid point, first slider outermost."""
+    grids = np.meshgrid(*p.values, indexing="ij")
+    out = []
+    for point in zip(*(g.ravel() for g in grids), strict=True):
+        params: dict[str, Any] = dict(p.params)
+        for name, v in zip(p.sliders, point, strict=True):
+            params[name] = int(v) if AXES[name].integer else float(v)
+        q = query(p.model, params)
+        out.append(encode(figure_dicts(p.model, q, run(p.model, q), p.lang)))
+    return out
+
+
+def pack(obj: Any) -> str:
+    """JSON, gzip-compressed, base64: the browser unpacks it with DecompressionStream."""
+    raw = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+@cache
+def katex_css() -> str:
+    """KaTeX's stylesheet with its woff2 fonts inlined as data: URIs (the woff/ttf fallbacks dropped)."""
+    css = (KATEX_DIR / "katex.min.css").read_text(encoding="utf-8")
+
+    def font(m: re.Match[str]) -> str:
+        data = base64.b64encode((KATEX_DIR / "fonts" / f"{m.group(1)}.woff2").read_bytes()).decode("ascii")
+        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
+
+    return re.sub(r"src:url\(fonts/([\w-]+)\.woff2\)[^;}]*", font, css)
+
+
+def _script(path: str) -> str:
+    text = (STATIC_DIR / path).read_text(encoding="utf-8")
+    return text.replace("</script", "<\\/script")  # never ends the inline element early
+
+
+@cache
+def _assets() -> dict[str, str]:
+    return {
+        "plotly_js": _script(f"vendor/plotly-cartesian-{plotly_js_version()}/plotly-cartesian.min.js"),
+        "katex_js": _script(f"vendor/katex-{KATEX_VERSION}/katex.min.js"),
+        "auto_render_js": _script(f"vendor/katex-{KATEX_VERSION}/contrib/auto-render.min.js"),
+        "player_js": _script("js/export_player.js"),
+        "katex_css": katex_css(),
+    }
+
+
+@cache
+def fixed_bytes() -> int:
+    """Bytes of the file that do not depend on the grid: the inlined libraries and the page."""
+    return sum(len(v.encode()) for v in _assets().values()) + 20_000
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
+    i18n.install(env)
+    return env
+
+
+def _shown(v: object) -> str:
+    """A setting as in a URL: 1.5, true, tanh."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def render(p: Plan) -> str:
+    """The file's HTML for a plan (computes every frame)."""
+    q = query(p.model, p.params)
+    fixed = {k: v for k, v in q.model_dump(exclude={"include", "format"}).items() if k not in p.sliders}
+    start = [v.index(_start(name, q)) for name, v in zip(p.sliders, p.values, strict=True)]
+    config = {
+        "sliders": [
+            {"name": n, "label": i18n.translate(p.lang, AXES[n].label), "values": v}
+            for n, v in zip(p.sliders, p.values, strict=True)
+        ],
+        "start": start,
+        "figures": list(figure_dicts_names(p.model)),
+    }
+    story = BY_ID[p.story] if p.story else None
+    html = (
+        _env()
+        .get_template("export.html")
+        .render(
+            lang=p.lang,
+            words=WORDS[p.lang],
+            html_lang=i18n.HTML_LANG[p.lang],
+            model=LABEL[p.model],
+            story=story,
+            fixed={k: _shown(v) for k, v in fixed.items()},
+            config=config,
+            frames=pack(frames(p)),
+            plotly_version=plotly_js_version(),
+            **_assets(),
+        )
+    )
+    size = len(html.encode())
+    if size > MAX_BYTES:  # the grid was sized from an estimate; the file itself is the judge
+        message = (
+            f"points: the file would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit; use fewer points"
+        )
+        raise ExportError("points", message, None, len(p.values[0]))
+    return html
+
+
+def _start(name: str, q: Any) -> float:
+    v = getattr(q, name)
+    return float(round(v)) if AXES[name].integer else float(v)
+
+
+def figure_dicts_names(model: str) -> tuple[str, ...]:
+    """The figures of a model's frame, in drawing order."""
+    extra = {"lstm": ("cell",), "gru": ("carry",)}.get(model, ())
+    return ("decay", "pairs", "units", *extra)
+
+
+def filename(p: Plan) -> str:
+    """bptt-explorer-<story or model>-<sliders>.html"""
+    what = p.story or p.model
+    return f"bptt-explorer-{what}-{'-'.join(p.sliders)}.html".replace("_", "-")
+
+
+def export(target: str, sliders: str | None = None, lang: str | None = None, points: int | None = None) -> str:
+    """The whole file for a state URL or story id; raises ExportError on a bad request."""
+    return render(plan(target, sliders, lang, points))
+
+
+router = APIRouter(tags=["export"])
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    summary="The recurrent view as one self-contained HTML file that works offline",
+    responses={200: {"content": {"text/html": {}}}, 422: {"description": "A field and its allowed values"}},
+)
+def export_file(
+    url: Annotated[
+        str, Query(max_length=4000, description="A state path of the view (`/?model=lstm&...`) or a story id (`c3`).")
+    ],
+    sliders: Annotated[str | None, Query(max_length=100, description="One or two sliders, comma-separated.")] = None,
+    lang: Annotated[str | None, Query(max_length=8, description="en or zh; default: the URL's own.")] = None,
+    points: Annotated[str | None, Query(max_length=8, description=f"Values per slider, 2..{MAX_POINTS}.")] = None,
+) -> Response:
+    """Download the file: Plotly.js and KaTeX inline, the figures precomputed over the sliders' grid."""
+    try:
+        n = _points(points)
+        p = plan(url, sliders, lang, n)
+        html = render(p)
+    except ExportError as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=422)
+    return Response(
+        html,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename(p)}"'},
+    )
+
+
+def _points(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ExportError(
+            "points", f"points must be an integer in 2..{MAX_POINTS} (got {text!r})", f"2..{MAX_POINTS}", text
+        ) from None

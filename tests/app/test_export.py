@@ -1,0 +1,155 @@
+"""The offline export: its plan (grid, fixed settings, story), the file's contents and size, GET /export and
+`bptt-explorer export`, and clear errors naming the field."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from app.cli import main
+from app.export import MAX_BYTES, ExportError, katex_css, plan, render
+from app.figures import encode, recurrent_dicts
+from app.stories import BY_ID
+
+
+def _frames(html: str) -> list[dict[str, Any]]:
+    packed = re.search(r'<script type="application/octet-stream" id="export-frames">([^<]+)</script>', html)
+    assert packed is not None
+    frames: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed.group(1))))
+    return frames
+
+
+def _config(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="export-config">([^<]+)</script>', html)
+    assert found is not None
+    config: dict[str, Any] = json.loads(found.group(1))
+    return config
+
+
+def test_a_story_plans_its_main_slider_with_its_own_value_on_the_grid() -> None:
+    p = plan("c10")
+    assert (p.model, p.story, p.sliders) == ("lstm", "c10", ["forget_bias"])
+    assert p.params == {"forget_bias": "3", "steps": "100"}
+    assert 3.0 in p.values[0] and p.values[0][0] == -5 and p.values[0][-1] == 5
+    assert len(p.values[0]) == 31  # 31 even points, 3 among them
+
+
+def test_the_file_holds_the_figures_of_every_grid_point() -> None:
+    p = plan("/?model=rnn&scale=0.45&steps=30&story=c3", sliders="scale,steps", points=3)
+    assert p.values == [[0.1, 0.45, 1.55, 3.0], [10.0, 30.0, 105.0, 200.0]]
+    html = render(p)
+    config, frames = _config(html), _frames(html)
+    assert [s["name"] for s in config["sliders"]] == ["scale", "steps"]
+    assert config["start"] == [1, 1] and config["figures"] == ["decay", "pairs", "units"]
+    assert len(frames) == 16
+    # Frame (i, j) is scale i, steps j: the same figures app.figures builds for those settings.
+    want = json.loads(json.dumps(encode(recurrent_dicts("rnn", {"scale": 1.55, "steps": 30}))))
+    assert frames[2 * 4 + 1] == want
+    # Everything the file needs is inside it: no external script, style or font.
+    assert not re.search(r'<script[^>]+src=|<link[^>]+rel="stylesheet"|url\(fonts/', html)
+    assert "plotly.js (cartesian - minified) v4.1.1" in html and "renderMathInElement" in html
+    assert escape(BY_ID["c3"].formula) in html and escape(BY_ID["c3"].title("en")) in html
+    assert "<code>activation = tanh</code>" in html and "<code>hidden = 16</code>" in html
+    assert "<code>scale" not in html  # live sliders are not listed as fixed
+
+
+def test_katex_fonts_are_inlined_as_woff2() -> None:
+    css = katex_css()
+    assert css.count("data:font/woff2;base64,") == 20
+    assert ".woff)" not in css and ".ttf)" not in css
+
+
+def test_chinese_file() -> None:
+    html = render(plan("c10", lang="zh", points=2))
+    assert '<html lang="zh-Hans">' in html and BY_ID["c10"].title("zh") in html
+    assert "遗忘门" in _config(html)["sliders"][0]["label"]
+    assert _frames(html)[0]["decay"]["layout"]["title"]["text"] == "从第 T 步传回第 k 步的梯度"
+
+
+@pytest.mark.parametrize(
+    ("target", "kw", "field", "message"),
+    [
+        ("c1", {}, "url", "only the recurrent view (/) exports; 'c1' is scalar_page"),
+        ("/cliff?w0=1", {}, "url", "only the recurrent view (/) exports"),
+        ("/?model=compare", {}, "model", "model must be one of: rnn, lstm, gru"),
+        ("/?model=rnn&scale=12", {}, "scale", "url: scale must be a number in 0..10 (got '12')"),
+        ("/?model=rnn&wings=2", {}, "wings", "unknown parameter 'wings'"),
+        ("/?story=c99", {}, "story", "unknown story 'c99'"),
+        ("/?model=gru", {"sliders": "forget_bias"}, "sliders", "sliders must be one or two of: update_bias, scale"),
+        ("/?model=rnn", {"sliders": "scale,steps,bias"}, "sliders", "one or two"),
+        ("/", {"points": 1}, "points", "points must be an integer in 2..61"),
+        ("/", {"lang": "fr"}, "lang", "lang must be one of: en, zh"),
+        (
+            "/?model=rnn&hidden=128&steps=200",
+            {"points": 61},
+            "points",
+            "over the 8 MB limit of the file; allowed points 2..",
+        ),
+        (
+            "/?model=rnn&hidden=256&steps=50",
+            {},
+            "points",
+            "too much work for one export; allowed points 2..",
+        ),
+        ("/?model=rnn&hidden=256&steps=1000", {}, "points", "lower hidden or steps"),
+    ],
+)
+def test_bad_requests_name_their_field(target: str, kw: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ExportError, match=re.escape(message)) as err:
+        plan(target, **kw)
+    assert err.value.detail[0]["field"] == field
+
+
+def test_the_largest_grid_that_fits_stays_under_the_limit() -> None:
+    """Two sliders over the largest steps of their range, at the most points the size check allows."""
+    with pytest.raises(ExportError) as err:
+        plan("/?model=gru", sliders="update_bias,steps", points=20)
+    top = int(str(err.value.detail[0]["allowed"]).split("..")[1])
+    html = render(plan("/?model=gru", sliders="update_bias,steps", points=top))
+    assert len(html.encode()) <= MAX_BYTES
+
+
+def test_get_export_downloads_the_file(client: TestClient) -> None:
+    r = client.get("/export", params={"url": "/?model=lstm&steps=40&forget_bias=1", "points": "3"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert r.headers["content-disposition"] == 'attachment; filename="bptt-explorer-lstm-forget-bias.html"'
+    assert len(_frames(r.text)) == 4 and _config(r.text)["figures"] == ["decay", "pairs", "units", "cell"]
+    story = client.get("/export", params={"url": "c3", "sliders": "scale", "points": "2", "lang": "zh"})
+    assert story.status_code == 200 and 'filename="bptt-explorer-c3-scale.html"' in story.headers["content-disposition"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"url": "/?model=rnn&steps=5000"}, "steps"),
+        ({"url": "c5"}, "url"),
+        ({"url": "/", "sliders": "forget_bias"}, "sliders"),
+        ({"url": "/", "points": "many"}, "points"),
+        ({}, "url"),
+    ],
+)
+def test_get_export_answers_422_naming_the_field(client: TestClient, params: dict[str, str], field: str) -> None:
+    r = client.get("/export", params=params)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail[0]["field"] == field and detail[0]["message"]
+
+
+def test_command_line_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "c4.html"
+    assert main(["export", "c4", "-o", str(out), "--sliders", "scale", "--points", "2", "--lang", "zh"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert BY_ID["c4"].title("zh") in html and len(_frames(html)) == 3  # 0.1, 1 (the story's), 3
+    assert f"{out}: " in capsys.readouterr().out
+    assert main(["export", "/?model=rnn&scale=-1", "-o", str(tmp_path / "x.html")]) == 2
+    assert "scale must be a number in 0..10" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()

@@ -1,0 +1,69 @@
+"""An exported file opened from disk (file://) in Chromium with the network blocked: it draws, typesets the
+story's formula, and its slider moves the figures to the values precomputed for the new position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from app.export import plan, render
+from app.figures import recurrent_dicts
+from app.stories import BY_ID
+
+pytestmark = pytest.mark.browser
+
+# What Plotly drew: the decoded arrays of the first trace of each figure (typed arrays as plain lists).
+DRAWN = """(names) => Object.fromEntries(names.map((n) => {
+  const t = document.getElementById(`plot-${n}`)._fullData[0];
+  return [n, Array.from(t.type === 'heatmap' ? Array.from(t.z).flatMap((r) => Array.from(r)) : t.y, (v) => (Number.isFinite(v) ? v : null))];
+}))"""
+
+
+def _expected(model: str, params: dict[str, float | int]) -> dict[str, list[float | None]]:
+    figs = recurrent_dicts(model, params)
+    out = {}
+    for name, fig in figs.items():
+        trace = fig["data"][0]
+        values = np.asarray(trace["z"] if trace["type"] == "heatmap" else trace["y"], dtype=np.float32).ravel()
+        out[name] = [float(v) if np.isfinite(v) else None for v in values]
+    return out
+
+
+def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: Path) -> None:
+    p = plan("c10", points=5)  # LSTM, forget bias 3, T = 100: forget_bias over -5..5 and 3 itself
+    file = tmp_path / "story.html"
+    file.write_text(render(p), encoding="utf-8")
+    requests: list[str] = []
+
+    def block(route: Route) -> None:
+        if not route.request.url.startswith(("file:", "data:", "blob:")):
+            requests.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", block)
+    page.goto(file.as_uri())
+    page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
+    expect(page.locator(".story h2")).to_have_text(BY_ID["c10"].title("en"))
+    expect(page.locator(".story-formula .katex").first).to_be_visible()
+    names = ["decay", "pairs", "units", "cell"]
+    values = p.values[0]
+    start = values.index(3.0)
+    expect(page.locator("#out-forget_bias")).to_have_text("3")
+    drawn = page.evaluate(DRAWN, names)
+    assert drawn == _expected("lstm", {"forget_bias": 3.0, "steps": 100})
+
+    slider = page.locator("#in-forget_bias")
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    moved = values[start - 1]
+    page.wait_for_function(f"() => document.body.dataset.frame === '{start - 1}'")
+    expect(page.locator("#out-forget_bias")).to_have_text(f"{moved:g}")
+    after = page.evaluate(DRAWN, names)
+    assert after == _expected("lstm", {"forget_bias": moved, "steps": 100})
+    assert after["decay"] != drawn["decay"]
+    assert requests == []
