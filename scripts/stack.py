@@ -34,8 +34,8 @@ from scripts.serve import ROOT, free_port, running_server
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
-# Served without a computation: a fresh entry, a stale one (while refreshing or while the workers fail), or one
-# the app confirmed unchanged with 304.
+# Answered with the body the cache holds: a fresh entry, a stale one (while refreshing or while the workers fail), or
+# one the app confirmed unchanged (304).
 SERVED_FROM_CACHE = ("HIT", "STALE", "UPDATING", "REVALIDATED")
 
 

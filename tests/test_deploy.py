@@ -66,10 +66,12 @@ def test_gzip_variants_are_cached_apart(stack: Stack) -> None:
     _, plain, body = get(url)
     _, first, gz1 = get(url, {"Accept-Encoding": "gzip"})
     _, second, gz2 = get(url, {"Accept-Encoding": "gzip"})
+    _, plain_again, body_again = get(url)
     assert plain["Content-Encoding"] is None and json.loads(body)
     assert first["Content-Encoding"] == second["Content-Encoding"] == "gzip"
     assert (first["X-Cache-Status"], second["X-Cache-Status"]) == ("MISS", "HIT")
     assert gz1 == gz2 != body
+    assert (plain_again["X-Cache-Status"], body_again) == ("HIT", body)  # both variants stay
 
 
 def test_refusals_are_not_cached(stack: Stack) -> None:
