@@ -9,6 +9,8 @@ The mix (weights in per cent of requests) is what a class moving sliders asks fo
   miss    10  fresh seeds and scales, each URL new (misses everywhere: every one is computed)
   page    10  HTML pages (never cached by nginx)
   static  10  scripts and styles (cached by nginx for ten minutes)
+Then 300 clients ask for one new URL at the same moment, directly and through nginx (whose cache lock lets one
+request compute while the others wait for its answer): how many computations, and when the last answer came.
 wrk runs on the same two cores as the workers and nginx, so the numbers are a floor of what a machine that
 only serves can do. Errors are answers other than 2xx/3xx plus connection errors and timeouts.
 """
@@ -17,11 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -71,6 +77,8 @@ _STATIC = [
     "/static/vendor/katex-0.19.1/katex.min.css",
     "/static/vendor/katex-0.19.1/katex.min.js",
 ]
+BURST_PATH = "/api/v1/rnn?format=compact&seed="  # default sizes, about 35 ms of compute on an idle core
+BURST_CLIENTS = 300
 WEIGHTS = {"hot": 60, "large": 10, "miss": 10, "page": 10, "static": 10}
 
 _LUA = """-- The request mix of scripts/load.py (generated).
@@ -245,6 +253,56 @@ def latency_by_cache(entries: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Burst:
+    """Many clients asking for one URL nobody asked for before, all at once."""
+
+    clients: int
+    seconds: float  # until the last answer
+    statuses: dict[int, int]
+    computations: int  # how many times a worker computed it
+
+    def describe(self, label: str) -> str:
+        codes = ", ".join(f"{n} x {code}" for code, n in sorted(self.statuses.items()))
+        return (
+            f"{label:>28}: {self.clients} clients, computed {self.computations} time(s), last answer after "
+            f"{self.seconds:.1f} s ({codes})"
+        )
+
+
+def _timed_get(url: str) -> tuple[int, str]:
+    """Status and Server-Timing (the app says `compute;...` when it computed, `cache;...` when it had it)."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as r:
+            r.read()
+            return r.status, r.headers.get("Server-Timing", "")
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, ""
+
+
+def burst(bases: Sequence[str], path: str, clients: int, stack: Stack | None = None) -> Burst:
+    """clients requests for path at once, spread over bases. Through nginx (stack given) its access log counts
+    the computations (requests it passed to a worker); directly, the workers' Server-Timing says."""
+    offset = stack.log_offset() if stack else 0
+    barrier = threading.Barrier(clients)
+
+    def one(i: int) -> tuple[int, str]:
+        barrier.wait()
+        return _timed_get(bases[i % len(bases)] + path)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        answers = list(pool.map(one, range(clients)))
+    seconds = time.perf_counter() - t0
+    if stack is not None:
+        entries = [e for e in read_log(stack.access_log, offset) if e["uri"] == path]
+        computations = sum(1 for e in entries if e["cache"] in ("MISS", "EXPIRED", "BYPASS"))
+    else:
+        computations = sum(1 for _, timing in answers if timing.startswith("compute"))
+    return Burst(clients, seconds, dict(Counter(code for code, _ in answers)), computations)
+
+
 def measure(stack: Stack, seconds: float, connections: int) -> tuple[LoadResult, LoadResult]:
     """The same mix against the workers directly, then through nginx; prints both and the cache's view."""
     hot, large = fixed_urls(warm_up(stack.workers))
@@ -258,6 +316,9 @@ def measure(stack: Stack, seconds: float, connections: int) -> tuple[LoadResult,
     print(stack.cache_stats(offset).describe())
     print("nginx's request_time by cache verdict (b):")
     print(latency_by_cache(entries))
+    print(f"a class opens one new link at once ({BURST_PATH}<new seed>):")
+    print(burst(stack.workers, f"{BURST_PATH}{random.randrange(2**31)}", BURST_CLIENTS).describe("(a) directly"))
+    print(burst([stack.base], f"{BURST_PATH}{random.randrange(2**31)}", BURST_CLIENTS, stack).describe("(b) nginx"))
     return direct, proxied
 
 

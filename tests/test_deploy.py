@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.load import burst
 from scripts.stack import Stack, nginx_binary, render, running_stack
 
 API = "/api/v1/rnn?format=compact&hidden=16&steps=40&seed=7"
@@ -72,6 +73,14 @@ def test_gzip_variants_are_cached_apart(stack: Stack) -> None:
     assert (first["X-Cache-Status"], second["X-Cache-Status"]) == ("MISS", "HIT")
     assert gz1 == gz2 != body
     assert (plain_again["X-Cache-Status"], body_again) == ("HIT", body)  # both variants stay
+
+
+def test_many_clients_at_once_cost_one_computation(stack: Stack) -> None:
+    """A class opening the same new link in the same second: nginx's cache lock lets one request through."""
+    path = API.replace("seed=7", "seed=10")
+    result = burst([stack.base], path, clients=24, stack=stack)
+    assert result.statuses == {200: 24}
+    assert result.computations == 1
 
 
 def test_refusals_are_not_cached(stack: Stack) -> None:
