@@ -1,6 +1,6 @@
 // "Download data": every view's numbers as CSV (long form, built here from the API's JSON) and JSON (the
 // API's own answer, or the training lab's run as gathered by the page), and "reproduce it": the answer
-// with the exact weights and a NumPy script that recomputes the RNN's decay curve from it.
+// with the exact weights and a NumPy script that recomputes the decay curve (RNN, LSTM, GRU) from it.
 import { current } from "./view.js";
 import { fileStem, viewName } from "./names.js";
 import { t } from "./i18n.js";
@@ -163,8 +163,9 @@ function update() {
   const weights = (WEIGHTS[view] || []).filter((n) => n in sources);
   $("dl-weights").hidden = !weights.length;
   $("dl-weights-links").replaceChildren(...weights.map((n) => link(`${sources[n]}&include=weights`, label(n), `${fileStem()}_${n}_weights.json`)));
-  $("dl-script").hidden = !weights.includes("rnn");
-  $("dl-script-how").hidden = !weights.includes("rnn");
+  const noScript = view !== "recurrent" || !weights.length; // the script knows the recurrent cells only
+  $("dl-script").hidden = noScript;
+  $("dl-script-how").hidden = noScript;
 }
 
 if ($("data-out")) {

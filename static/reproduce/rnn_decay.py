@@ -1,16 +1,16 @@
-"""Recompute the decay curve log10 ||dh_T/dh_k||, k = 0..T, of a vanilla RNN from its weights.
+"""Recompute the decay curve log10 ||ds_T/ds_k||, k = 0..T, of a recurrent net from its weights.
 
 Usage: python rnn_decay.py answer.json
 where answer.json is the explorer's answer with the weights, e.g.
     curl -o answer.json 'http://localhost:8000/api/v1/rnn?activation=tanh&steps=100&include=weights'
-Prints one line per source step k: "k log10_norm" ("-inf" where the product is exactly zero).
-Compare the second column with the answer's decay.log10_norm.
+(/api/v1/lstm and /api/v1/gru answers work too). Prints one line per source step k: "k log10_norm"
+("-inf" where the product is exactly zero). Compare the second column with the answer's decay.log10_norm.
 
-The model: a_t = W h_{t-1} + U x_t + b, h_t = phi(a_t), t = 1..T, and the Jacobian of one step is
-J_t = diag(phi'(a_t)) W, so dh_T/dh_k = J_T J_{T-1} ... J_{k+1}. Long products under- or overflow
-a float, so the product is kept as a matrix with largest entry 1 and the log10 of its scale.
-Needs only NumPy.
-"""
+The vanilla RNN: a_t = W h_{t-1} + U x_t + b, h_t = phi(a_t), t = 1..T, and the Jacobian of one step
+is J_t = diag(phi'(a_t)) W, so dh_T/dh_k = J_T J_{T-1} ... J_{k+1}. The GRU's J_t is dh_t/dh_{t-1};
+the LSTM's state is s = (h, c) and its J_t is d(h_t, c_t)/d(h_{t-1}, c_{t-1}) through every path. Long
+products under- or overflow a float, so the product is kept as a matrix with largest entry 1 and the
+log10 of its scale. Needs only NumPy."""
 
 from __future__ import annotations
 
@@ -73,26 +73,99 @@ def matrix_norm(p: np.ndarray, norm: str) -> float:
     return float(np.linalg.svd(p, compute_uv=False)[0])
 
 
-def decay(answer: dict) -> list[float]:
-    """log10 ||dh_T/dh_k|| for k = 0..T from an /api/v1/rnn answer with include=weights."""
-    w, cfg = answer["weights"], answer["config"]
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-a) without overflow, accurate in both tails."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def rnn_jacobians(w: dict, cfg: dict) -> list[np.ndarray]:
+    """J_t = diag(phi'(a_t)) W for t = 1..T."""
     W, U, b, h0, x = (np.asarray(w[k], dtype=float) for k in ("W", "U", "b", "h0", "x"))
-    x = x.reshape(len(x), -1)  # (T, n_in)
-    act, norm = cfg["activation"], cfg["norm"]
-    pre = preactivations(W, U, b, h0, x, act)
-    T = x.shape[0]
+    pre = preactivations(W, U, b, h0, x.reshape(len(x), -1), cfg["activation"])
+    return [dphi(cfg["activation"], a)[:, None] * W for a in pre]
+
+
+def gru_jacobians(w: dict, cfg: dict) -> list[np.ndarray]:
+    """dh_t/dh_{t-1} of h_t = (1 - z) h_{t-1} + z tanh(W_hh (r h_{t-1}) + W_hx x_t + b_h)."""
+    m = {k: np.asarray(v, dtype=float) for k, v in w.items()}
+    h = m["h0"]
+    out = []
+    for x in m["x"].reshape(len(m["x"]), -1):
+        a_z = m["W_zh"] @ h + m["W_zx"] @ x + m["b_z"]
+        a_r = m["W_rh"] @ h + m["W_rx"] @ x + m["b_r"]
+        z, r = sigmoid(a_z), sigmoid(a_r)
+        a_g = m["W_hh"] @ (r * h) + m["W_hx"] @ x + m["b_h"]
+        g = np.tanh(a_g)
+        dz, dr, dg = dphi("sigmoid", a_z), dphi("sigmoid", a_r), dphi("tanh", a_g)
+        d_rh = np.diag(r) + (h * dr)[:, None] * m["W_rh"]  # d(r * h)/dh
+        J = np.diag(sigmoid(-a_z)) + ((g - h) * dz)[:, None] * m["W_zh"] + (z * dg)[:, None] * (m["W_hh"] @ d_rh)
+        out.append(J)
+        h = sigmoid(-a_z) * h + z * g
+    return out
+
+
+def lstm_jacobians(w: dict, cfg: dict) -> list[np.ndarray]:
+    """d(h_t, c_t)/d(h_{t-1}, c_{t-1}), (2n, 2n), with peepholes p_f, p_i, p_o and coupled gates i = 1 - f."""
+    m = {k: np.asarray(v, dtype=float) for k, v in w.items()}
+    h, c = m["h0"], m["c0"]
+    n = h.shape[0]
+    zero = np.zeros(n)
+    p_f, p_i, p_o = (m.get(k, zero) for k in ("p_f", "p_i", "p_o"))
+    coupled = bool(cfg.get("coupled"))
+    out = []
+    for x in m["x"].reshape(len(m["x"]), -1):
+        a_f = m["W_fh"] @ h + m["W_fx"] @ x + m["b_f"] + p_f * c
+        if coupled:  # i = sigmoid(-a_f): d i / d a_f = -sigmoid'(a_f)
+            a_i, di_dh, di_dc = -a_f, -dphi("sigmoid", a_f)[:, None] * m["W_fh"], -dphi("sigmoid", a_f) * p_f
+        else:
+            a_i = m["W_ih"] @ h + m["W_ix"] @ x + m["b_i"] + p_i * c
+            di_dh, di_dc = dphi("sigmoid", a_i)[:, None] * m["W_ih"], dphi("sigmoid", a_i) * p_i
+        a_g = m["W_ch"] @ h + m["W_cx"] @ x + m["b_c"]
+        f, i, g = sigmoid(a_f), sigmoid(a_i), np.tanh(a_g)
+        c_new = f * c + i * g
+        a_o = m["W_oh"] @ h + m["W_ox"] @ x + m["b_o"] + p_o * c_new
+        o = sigmoid(a_o)
+        # the cell: dc/dh (n, n) and dc/dc_prev (diagonal, as a vector)
+        dc_dh = (
+            (c * dphi("sigmoid", a_f))[:, None] * m["W_fh"]
+            + g[:, None] * di_dh
+            + (i * dphi("tanh", a_g))[:, None] * m["W_ch"]
+        )
+        dc_dc = f + c * dphi("sigmoid", a_f) * p_f + g * di_dc
+        # the output h = o tanh(c_new); o reads h_{t-1} and, through its peephole, c_new
+        do = dphi("sigmoid", a_o)
+        tc, dtc = np.tanh(c_new), dphi("tanh", c_new)
+        dh_dh = (tc * do)[:, None] * (m["W_oh"] + p_o[:, None] * dc_dh) + (o * dtc)[:, None] * dc_dh
+        dh_dc = tc * do * p_o * dc_dc + o * dtc * dc_dc
+        J = np.zeros((2 * n, 2 * n))
+        J[:n, :n], J[n:, :n] = dh_dh, dc_dh
+        J[:n, n:], J[n:, n:] = np.diag(dh_dc), np.diag(dc_dc)
+        out.append(J)
+        h, c = o * tc, c_new
+    return out
+
+
+JACOBIANS = {"rnn": rnn_jacobians, "gru": gru_jacobians, "lstm": lstm_jacobians}
+
+
+def decay(answer: dict) -> list[float]:
+    """log10 ||ds_T/ds_k|| for k = 0..T (s = h, or (h, c) for the LSTM) from an answer with include=weights."""
+    jacobians = JACOBIANS[answer["model"]](answer["weights"], answer["config"])
+    norm = answer["config"]["norm"]
+    T = len(jacobians)
     out = [0.0] * (T + 1)
-    p, log10_scale = np.eye(W.shape[0]), 0.0  # dh_T/dh_T = I
+    p, log10_scale = np.eye(jacobians[0].shape[0]), 0.0  # ds_T/ds_T = I
     for k in range(T, -1, -1):
         if k < T:
-            p = p @ (dphi(act, pre[k])[:, None] * W)  # times J_{k+1} (pre[k] is a_{k+1})
+            p = p @ jacobians[k]  # times J_{k+1}
             peak = float(np.max(np.abs(p)))
             if peak == 0.0:  # exactly zero from here back
                 out[: k + 1] = [-np.inf] * (k + 1)
                 break
             p /= peak
             log10_scale += float(np.log10(peak))
-        out[k] = log10_scale + np.log10(matrix_norm(p, norm))
+        out[k] = log10_scale + float(np.log10(matrix_norm(p, norm)))
     return out
 
 
@@ -102,8 +175,8 @@ def main(argv: list[str]) -> int:
         return 2
     with open(argv[1], encoding="utf-8") as f:
         answer = json.load(f)
-    if answer.get("model") != "rnn" or not answer.get("weights"):
-        print("expected an /api/v1/rnn answer with include=weights", file=sys.stderr)
+    if answer.get("model") not in JACOBIANS or not answer.get("weights"):
+        print("expected an /api/v1/rnn, lstm or gru answer with include=weights", file=sys.stderr)
         return 2
     for k, v in enumerate(decay(answer)):
         print(k, repr(float(v)) if np.isfinite(v) else "-inf")

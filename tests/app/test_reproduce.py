@@ -1,4 +1,5 @@
-"""The reproduce-it script: weights downloaded from a real server, the decay curve recomputed with plain NumPy."""
+"""The reproduce-it script: weights of an RNN, GRU or LSTM downloaded from a real server, the decay curve
+recomputed with plain NumPy."""
 
 from __future__ import annotations
 
@@ -29,10 +30,17 @@ def _curve(text: str) -> list[float]:
         "activation=linear&init=identity&scale=0.99&steps=300",
         "activation=linear&init=identity&scale=1.01&steps=300",
         "activation=sigmoid&steps=60&norm=frobenius&seed=7",
+        "model=gru&steps=300&hidden=12",
+        "model=gru&steps=200&hidden=8&update_bias=-4&scale=2",
+        "model=lstm&steps=200&hidden=10",
+        "model=lstm&steps=150&hidden=6&peephole=true&forget_bias=3",
+        "model=lstm&steps=100&hidden=6&coupled=true&peephole=true&norm=frobenius",
     ],
 )
 def test_script_recomputes_the_decay_curve(live_server: str, tmp_path: Path, query: str) -> None:
-    with urllib.request.urlopen(f"{live_server}/api/v1/rnn?{query}&include=weights") as response:
+    model = query.removeprefix("model=").split("&")[0] if query.startswith("model=") else "rnn"
+    query = query.removeprefix(f"model={model}&")
+    with urllib.request.urlopen(f"{live_server}/api/v1/{model}?{query}&include=weights") as response:
         answer = json.load(response)
     path = tmp_path / "answer.json"
     path.write_text(json.dumps(answer))

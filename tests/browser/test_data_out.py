@@ -165,9 +165,17 @@ def test_reproduce_links_name_the_weights_and_the_script(page: Page, live_server
     assert "def decay(" in _text(info.value)
     page.locator('input[name="model"][value="lstm"]').check()
     expect(page.locator("body")).to_have_attribute("data-rendered", re.compile("^model=lstm"), timeout=30000)
-    expect(page.locator("#dl-script")).to_be_hidden()  # the script recomputes the RNN only
+    expect(page.locator("#dl-script")).to_be_visible()  # the script knows the LSTM too
     expect(weights).to_have_count(1)
     assert "/api/v1/lstm?" in (weights.get_attribute("href") or "")
+    _open(page, f"{live_server}/scalar")
+    page.locator("#data-out summary").click()
+    expect(page.locator("#dl-script")).to_be_hidden()
+    expect(weights).to_have_count(1)
+    assert (weights.get_attribute("href") or "").startswith("/api/v1/scalar?")
+    _open(page, f"{live_server}/cliff")
+    page.locator("#data-out summary").click()
+    expect(page.locator("#dl-weights")).to_be_hidden()  # the cliff's two parameters are its state
 
 
 def test_chinese_data_menu(page: Page, live_server: str, console: list[str]) -> None:
