@@ -41,29 +41,35 @@ PAGE_KEYS = {"model", "story", "lang", "present", "controls", "text"}  # a URL's
 
 @dataclass(frozen=True)
 class Axis:
-    """A slider of the export: its range in the file and its label on the page."""
+    """A slider of the export: its range and step in the file, and its label on the page."""
 
     lo: float
     hi: float
+    step: float
     label: str
-    integer: bool = False
+
+    @property
+    def full(self) -> int:
+        """Values of the whole grid at this step."""
+        return round((self.hi - self.lo) / self.step) + 1
 
 
 AXES = {
-    "scale": Axis(0.1, 3.0, "Weight scale"),
-    "forget_bias": Axis(-5.0, 5.0, "Forget-gate bias b_f (LSTM)"),
-    "update_bias": Axis(-5.0, 5.0, "Update-gate bias b_z (GRU)"),
-    "input_scale": Axis(0.0, 5.0, "Input scale"),
-    "bias": Axis(-3.0, 3.0, "Bias b (RNN)"),
-    "steps": Axis(10, 200, "Sequence length T", integer=True),
+    "scale": Axis(0.0, 3.0, 0.1, "Weight scale"),
+    "forget_bias": Axis(-5.0, 5.0, 0.25, "Forget-gate bias b_f (LSTM)"),
+    "update_bias": Axis(-5.0, 5.0, 0.25, "Update-gate bias b_z (GRU)"),
+    "input_scale": Axis(0.0, 5.0, 0.25, "Input scale"),
+    "bias": Axis(-3.0, 3.0, 0.25, "Bias b (RNN)"),
+    "steps": Axis(10, 200, 10, "Sequence length T"),
 }
+INTEGER = {"steps"}
 # Sliders each model can export, its main one first (the default).
 SLIDERS = {
     "rnn": ("scale", "steps", "input_scale", "bias"),
     "lstm": ("forget_bias", "scale", "steps", "input_scale"),
     "gru": ("update_bias", "scale", "steps", "input_scale"),
 }
-POINTS = {1: 31, 2: 9}  # default values per slider, by the number of sliders
+TWO_POINTS = 9  # default values per slider with two sliders (one slider: its whole grid, 20 to 41 values)
 MAX_POINTS = 61
 # The file's own words (the sliders' labels come from the interface's catalogue).
 WORDS = {
@@ -152,7 +158,7 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
         message = f"sliders must be one or two of: {allowed} for the {LABEL[model]} (got {sliders!r})"
         raise ExportError("sliders", message, allowed, sliders)
-    n = points if points is not None else POINTS[len(names)]
+    n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
     if not 2 <= n <= MAX_POINTS:
         raise ExportError("points", f"points must be an integer in 2..{MAX_POINTS} (got {n})", f"2..{MAX_POINTS}", n)
     p = Plan(model, params, names, lang=lang, story=story)
@@ -163,12 +169,12 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
 
 
 def _values(name: str, n: int, current: float) -> list[float]:
-    """`n` even values over the slider's export range, with the state's own value among them."""
+    """About `n` even values over the slider's export range on multiples of its step (at most its whole grid),
+    with the state's own value among them."""
     a = AXES[name]
-    vals = np.linspace(a.lo, a.hi, n)
-    vals = np.round(vals) if a.integer else np.round(vals, 3)
-    out = {float(v) for v in vals}
-    out.add(float(round(current)) if a.integer else float(current))
+    vals = np.round(np.linspace(a.lo, a.hi, min(n, a.full)) / a.step) * a.step
+    out = {round(float(v), 6) for v in vals}
+    out.add(float(round(current)) if name in INTEGER else float(current))
     return sorted(out)
 
 
@@ -237,7 +243,7 @@ def frames(p: Plan) -> list[dict[str, Any]]:
     for point in zip(*(g.ravel() for g in grids), strict=True):
         params: dict[str, Any] = dict(p.params)
         for name, v in zip(p.sliders, point, strict=True):
-            params[name] = int(v) if AXES[name].integer else float(v)
+            params[name] = int(v) if name in INTEGER else float(v)
         q = query(p.model, params)
         out.append(encode(figure_dicts(p.model, q, run(p.model, q), p.lang)))
     return out
@@ -338,7 +344,7 @@ def render(p: Plan) -> str:
 
 def _start(name: str, q: Any) -> float:
     v = getattr(q, name)
-    return float(round(v)) if AXES[name].integer else float(v)
+    return float(round(v)) if name in INTEGER else float(v)
 
 
 def figure_dicts_names(model: str) -> tuple[str, ...]:

@@ -39,19 +39,19 @@ def test_a_story_plans_its_main_slider_with_its_own_value_on_the_grid() -> None:
     assert (p.model, p.story, p.sliders) == ("lstm", "c10", ["forget_bias"])
     assert p.params == {"forget_bias": "3", "steps": "100"}
     assert 3.0 in p.values[0] and p.values[0][0] == -5 and p.values[0][-1] == 5
-    assert len(p.values[0]) == 31  # 31 even points, 3 among them
+    assert len(p.values[0]) == 41  # the whole grid in steps of 0.25
 
 
 def test_the_file_holds_the_figures_of_every_grid_point() -> None:
     p = plan("/?model=rnn&scale=0.45&steps=30&story=c3", sliders="scale,steps", points=3)
-    assert p.values == [[0.1, 0.45, 1.55, 3.0], [10.0, 30.0, 105.0, 200.0]]
+    assert p.values == [[0.0, 0.45, 1.5, 3.0], [10.0, 30.0, 100.0, 200.0]]
     html = render(p)
     config, frames = _config(html), _frames(html)
     assert [s["name"] for s in config["sliders"]] == ["scale", "steps"]
     assert config["start"] == [1, 1] and config["figures"] == ["decay", "pairs", "units"]
     assert len(frames) == 16
     # Frame (i, j) is scale i, steps j: the same figures app.figures builds for those settings.
-    want = json.loads(json.dumps(encode(recurrent_dicts("rnn", {"scale": 1.55, "steps": 30}))))
+    want = json.loads(json.dumps(encode(recurrent_dicts("rnn", {"scale": 1.5, "steps": 30}))))
     assert frames[2 * 4 + 1] == want
     # Everything the file needs is inside it: no external script, style or font.
     assert not re.search(r'<script[^>]+src=|<link[^>]+rel="stylesheet"|url\(fonts/', html)
@@ -88,8 +88,8 @@ def test_chinese_file() -> None:
         ("/", {"points": 1}, "points", "points must be an integer in 2..61"),
         ("/", {"lang": "fr"}, "lang", "lang must be one of: en, zh"),
         (
-            "/?model=rnn&hidden=128&steps=200",
-            {"points": 61},
+            "/?model=lstm&hidden=64&steps=200",
+            {},
             "points",
             "over the 8 MB limit of the file; allowed points 2..",
         ),
@@ -148,7 +148,7 @@ def test_command_line_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixt
     out = tmp_path / "c4.html"
     assert main(["export", "c4", "-o", str(out), "--sliders", "scale", "--points", "2", "--lang", "zh"]) == 0
     html = out.read_text(encoding="utf-8")
-    assert BY_ID["c4"].title("zh") in html and len(_frames(html)) == 3  # 0.1, 1 (the story's), 3
+    assert BY_ID["c4"].title("zh") in html and len(_frames(html)) == 3  # 0, 1 (the story's), 3
     assert f"{out}: " in capsys.readouterr().out
     assert main(["export", "/?model=rnn&scale=-1", "-o", str(tmp_path / "x.html")]) == 2
     assert "scale must be a number in 0..10" in capsys.readouterr().err
