@@ -4,12 +4,16 @@ import { Loader } from "./api.js";
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
 import { t } from "./i18n.js";
+import { projected } from "./present.js";
 
 // Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
-// the story told, and an embedded view's choices (/embed).
-const KEPT = ["lang", "story", "view", "controls", "text"];
-const kept = new URLSearchParams(window.location.search);
-export const keptQuery = () => KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");
+// the story told, an embedded view's choices (/embed) and presenter mode (present.js, which may turn it
+// on or off after the page loaded: read from the address bar each time).
+const KEPT = ["lang", "story", "view", "controls", "text", "present"];
+export const keptQuery = () => {
+  const kept = new URLSearchParams(window.location.search);
+  return KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");
+};
 
 export const $ = (id) => document.getElementById(id);
 
@@ -38,7 +42,8 @@ export function say(text, alert = false) {
 }
 
 export function draw(el, fig) {
-  Plotly.react(el, fig.data, fig.layout, plots.configFor(el));
+  const f = projected(el, fig); // larger type and lines in presenter mode
+  Plotly.react(el, f.data, f.layout, plots.configFor(el));
 }
 
 // What the Share dialog and the data downloads read (share.js, download.js): the JSON URL of each API
