@@ -12,7 +12,8 @@ The policy of the explorer's pages (`PAGE_POLICY`), and why each source is there
 - style-src 'unsafe-inline': Plotly.js and KaTeX position everything with inline `style` attributes, and Plotly
   adds its own rules in a `<style>` element at load.
 - img-src data: blob:: Plotly paints heatmaps on a canvas and shows them as an SVG `<image>` whose source is a
-  data: URL; blob: covers images a page makes from its own data (downloads, exports).
+  data: URL, and the pages' empty favicon is `data:,`; blob: covers images a page makes from its own data
+  (downloads, exports).
 - font-src data:: KaTeX's fonts are files under /static; data: leaves room for fonts inlined in a stylesheet.
 - frame-ancestors: /embed (the page /oembed's iframes point at) may be framed by the sites in the
   `frame_ancestors` setting; every other page by nobody (also said with X-Frame-Options for old browsers).

@@ -18,7 +18,7 @@ def test_embedded_view_shows_its_controls_and_keeps_its_flags(page: Page, live_s
     expect(page.locator(".explain").first).to_be_hidden()
     page.locator("#num-scale").fill("2")
     page.locator("#num-scale").press("Enter")
-    page.wait_for_function("(document.body.dataset.rendered || '').includes('scale=2&')", timeout=30000)
+    page.wait_for_function("() => (document.body.dataset.rendered || '').includes('scale=2&')", timeout=30000)
     assert "/embed?" in page.url and "controls=scale%2Cforget_bias" in page.url and "text=0" in page.url
 
 

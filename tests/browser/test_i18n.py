@@ -130,7 +130,7 @@ def test_training_lab_runs_and_reports_in_chinese(page: Page, live_server: str, 
     page.press("#num-lag", "Enter")
     assert "lag=7" in page.url and page.url.endswith("&lang=zh")
     page.click("#start")
-    page.wait_for_function("document.body.dataset.run === 'done'", timeout=60000)
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)
     expect(page.locator("#progress-text")).to_contain_text("第 60 / 60 次更新")
     figures = page.evaluate(FIGURE_TEXTS)
     assert [div for div, _ in figures] == ["plot-loss", "plot-grad", "plot-heat", "plot-far"]

@@ -16,7 +16,7 @@ def test_page_survives_a_server_restart(page: Page) -> None:
     port = free_port()
     with running_server(port=port) as base:
         page.goto(f"{base}/?steps=30")
-        page.wait_for_function("(document.body.dataset.rendered || '').includes('steps=30&')")
+        page.wait_for_function("() => (document.body.dataset.rendered || '').includes('steps=30&')")
     # The server is gone: a slider move must not freeze or blank the page.
     page.fill("#num-steps", "31")
     page.press("#num-steps", "Enter")
@@ -24,6 +24,6 @@ def test_page_survives_a_server_restart(page: Page) -> None:
     assert "steps=31" in page.url
     assert page.locator("#plot-decay .main-svg").count() > 0
     with running_server(port=port):
-        page.wait_for_function("(document.body.dataset.rendered || '').includes('steps=31&')", timeout=20000)
+        page.wait_for_function("() => (document.body.dataset.rendered || '').includes('steps=31&')", timeout=20000)
         expect(page.locator("#status")).to_be_empty()
     assert errors == []

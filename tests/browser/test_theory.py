@@ -54,7 +54,7 @@ def test_spectrum_histogram_moves_with_the_sequence_length(page: Page, live_serv
 
 def test_rho_line_shows_when_the_norm_bound_says_nothing(page: Page, live_server: str, console: list[str]) -> None:
     page.goto(f"{live_server}/?model=rnn&activation=linear&scale=0.8&steps=100")
-    page.wait_for_function("(document.body.dataset.rendered || '').includes('scale=0.8&')", timeout=20000)
+    page.wait_for_function("() => (document.body.dataset.rendered || '').includes('scale=0.8&')", timeout=20000)
     expect(page.locator("#summary")).to_contain_text("‖W‖₂ > 1 yet ρ(W) < 1")
     visible = page.evaluate("document.getElementById('plot-decay').data.find((t) => t.name === 'ρ(W)^(T−k)').visible")
     assert visible is True

@@ -42,7 +42,7 @@ def test_a_short_run_fills_the_progress_bar_and_every_plot(page: Page, live_serv
     page.goto(f"{live_server}/train?{SHORT}")
     expect(page.locator('nav a[aria-current="page"]')).to_have_text("Training lab")
     page.click("#start")
-    page.wait_for_function("document.body.dataset.run === 'done'", timeout=60000)
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)
     assert page.eval_on_selector("#progress", "p => [p.value, p.max]") == [60, 60]
     expect(page.locator("#progress-text")).to_contain_text("update 60 of 60")
     loss = _traces(page, "plot-loss")
@@ -67,13 +67,13 @@ def test_stop_ends_the_run_on_the_server_by_keyboard(page: Page, live_server: st
     page.goto(f"{live_server}/train?{LONG}")
     page.locator("#start").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=60000)
+    page.wait_for_function("() => Number(document.body.dataset.updates || 0) >= 1", timeout=60000)
     expect(page.locator("#stop")).to_be_focused()
     expect(page.locator("#in-model")).to_be_disabled()  # the whole fieldset locks
     assert _running(live_server) == 1
     assert 0 < page.eval_on_selector("#progress", "p => p.value") < 20000
     page.keyboard.press("Enter")  # on Stop
-    page.wait_for_function("document.body.dataset.run === 'stopped'", timeout=10000)
+    page.wait_for_function("() => document.body.dataset.run === 'stopped'", timeout=10000)
     expect(page.locator("#status")).to_contain_text("Stopped after")
     _wait_idle(live_server)
     expect(page.locator("#start")).to_be_focused()
