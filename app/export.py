@@ -31,9 +31,10 @@ from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
 
 MAX_BYTES = 8_000_000  # the file, all inlined
-# Work units (app/export.py _frame_work) of one export: about a minute on one loaded core. The default grid of
-# story c10 (31 LSTM frames at T = 100, n = 16) is 3.8e9; one RNN frame at n = 256, T = 1000 alone is 1.7e10.
-MAX_WORK = 2e10
+# Work units (_frame_work) of one export, at most. The default grid of story c10 (41 LSTM frames at T = 100,
+# n = 16) is 5e9 and took 11 s on a loaded 2-core machine; 34 LSTM frames at n = 64, T = 200 (1.8e10) took 94 s;
+# one RNN frame at n = 256, T = 1000 alone is 1.7e10.
+MAX_WORK = 1e10
 PLOTLY_DIR = STATIC_DIR / "vendor" / f"plotly-cartesian-{plotly_js_version()}"
 KATEX_DIR = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
 PAGE_KEYS = {"model", "story", "lang", "present", "controls", "text"}  # a URL's keys that are not run settings

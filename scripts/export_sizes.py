@@ -11,17 +11,21 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
 
 from app.export import fixed_bytes, plan, render
 from app.figures import encode, figure
 from app.figures.recurrent import figure_dicts, query, run
+from core import Result
 
 EXPORTS = [
     ("/ (RNN defaults)", "/", None),
     ("c3 (RNN, T = 100)", "c3", None),
     ("c10 (LSTM, T = 100)", "c10", None),
     ("/?model=lstm&forget_bias=1&steps=200", "/?model=lstm&forget_bias=1&steps=200", None),
-    ("/?model=gru, update_bias,steps (9 x 9)", "/?model=gru", "update_bias,steps"),
+    ("/?model=gru, update_bias,steps (9 points each)", "/?model=gru", "update_bias,steps"),
 ]
 
 
@@ -42,12 +46,20 @@ def figures_table() -> None:
         r = run(model, q)
         dicts = figure_dicts(model, q, r)
         text = json.dumps(encode(dicts))
-        cells = [
-            _median(lambda m=model, q=q: run(m, q)),
-            _median(lambda m=model, q=q, r=r: figure_dicts(m, q, r)),
-            _median(lambda d=dicts: json.dumps(encode(d))),
-            _median(lambda d=dicts: [figure(f) for f in d.values()]),
-        ]
+
+        def core_run(m: str = model, q: BaseModel = q) -> object:
+            return run(m, q)
+
+        def plain(m: str = model, q: BaseModel = q, r: Result = r) -> object:
+            return figure_dicts(m, q, r)
+
+        def as_json(d: dict[str, Any] = dicts) -> object:
+            return json.dumps(encode(d))
+
+        def validated(d: dict[str, Any] = dicts) -> object:
+            return [figure(f) for f in d.values()]
+
+        cells = [_median(f) for f in (core_run, plain, as_json, validated)]
         print(f"| {model} | " + " | ".join(f"{1e3 * c:.1f} ms" for c in cells) + f" | {len(text):,} |")
 
 
