@@ -14,9 +14,17 @@ from pydantic import BaseModel
 from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
-from app.schemas import GRUQuery, LSTMQuery, RNNQuery
+from app.schemas import ErrorBody, GRUQuery, LSTMQuery, RNNQuery
 from app.theory import MeanFieldQuery
 from app.training import TrainQuery
+
+# Every operation documents its 422 as sent by validation_handler rather than FastAPI's default shape.
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": ErrorBody,
+        "description": "A parameter is unknown or out of range: `detail` names each one and its allowed values.",
+    }
+}
 
 QUERY_MODELS: dict[str, type[BaseModel]] = {
     "/api/v1/rnn": RNNQuery,

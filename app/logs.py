@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -103,7 +104,9 @@ def configure() -> None:
 
 def log(event: str, level: int = logging.INFO, **fields: Any) -> None:
     """A structured line that is not about one request (start-up, shutdown)."""
-    logging.getLogger(f"{LOGGER}.server").log(level, event, extra={"fields": {"event": event, **fields}})
+    logging.getLogger(f"{LOGGER}.server").log(
+        level, event, extra={"fields": {"event": event, "pid": os.getpid(), **fields}}
+    )
 
 
 class AccessLog:

@@ -10,7 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oembed, pages, scalar, theory, training
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
-from app.errors import validation_handler
+from app.errors import INVALID, validation_handler
 from app.etag import ETagMiddleware
 from app.export import router as export_router
 from app.security import ReadOnlyCORS, SecurityHeaders
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Vanishing and exploding gradients in recurrent and deep feed-forward networks: Jacobian "
         "products dh_t/dh_k of backpropagation through time, and per-layer gradients, as log10 magnitudes.",
+        responses=INVALID,
         lifespan=health.lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_handler)

@@ -10,6 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from markupsafe import escape
 from pydantic import BaseModel
 
+from app.schemas import ErrorBody
+
 router = APIRouter(tags=["embedding"])
 # A view's own path -> its /embed name.
 VIEW_OF_PATH = {
@@ -20,6 +22,16 @@ VIEW_OF_PATH = {
     "/train": "train",
 }
 WIDTH, HEIGHT = 900, 700  # the iframe's size when the consumer sets no maximum
+# The status codes oEmbed 1.0 gives these refusals, with the API's error body.
+REFUSALS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "The url is not a view of this site."},
+    501: {"model": ErrorBody, "description": "The format is not offered (json only)."},
+}
+
+
+def refuse(status: int, field: str, message: str) -> HTTPException:
+    """An oEmbed refusal that names the parameter at fault."""
+    return HTTPException(status, [{"field": field, "message": message}])
 
 
 class OEmbed(BaseModel):
@@ -35,7 +47,7 @@ class OEmbed(BaseModel):
     height: int
 
 
-@router.get("/oembed", response_model=OEmbed, summary="oEmbed for a link to a view")
+@router.get("/oembed", response_model=OEmbed, summary="oEmbed for a link to a view", responses=REFUSALS)
 def oembed(
     request: Request,
     url: Annotated[str, Query(description="A link to a view of this site (/, /scalar, ... or /embed).")],
@@ -45,18 +57,18 @@ def oembed(
 ) -> OEmbed:
     """An iframe of the linked view's /embed page, at most maxwidth x maxheight."""
     if format != "json":
-        raise HTTPException(501, "format must be json")
+        raise refuse(501, "format", f"format must be json (got {format!r})")
     parts = urlsplit(url)
     if parts.netloc and parts.netloc != request.url.netloc:
-        raise HTTPException(404, f"url must be a page of {request.url.netloc} (got {parts.netloc!r})")
+        raise refuse(404, "url", f"url must be a page of {request.url.netloc} (got {parts.netloc!r})")
     query = dict(parse_qsl(parts.query))
     if parts.path == "/embed":
         view = query.pop("view", "recurrent")
     elif parts.path in VIEW_OF_PATH:
         view = VIEW_OF_PATH[parts.path]
     else:
-        raise HTTPException(
-            404, f"url must be one of the views {', '.join(VIEW_OF_PATH)} or /embed (got {parts.path!r})"
+        raise refuse(
+            404, "url", f"url must be one of the views {', '.join(VIEW_OF_PATH)} or /embed (got {parts.path!r})"
         )
     src = f"{request.base_url}embed?{urlencode({'view': view, **query})}"
     width, height = min(WIDTH, maxwidth or WIDTH), min(HEIGHT, maxheight or HEIGHT)

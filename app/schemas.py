@@ -276,6 +276,23 @@ class GRUResponse(_Response):
     carry_path: CarryPath
 
 
+class FieldError(BaseModel):
+    """One problem with a request: the parameter at fault and what it may be."""
+
+    field: str | None = Field(description="The query parameter at fault (null: the request as a whole).")
+    message: str = Field(description="What is wrong and what is allowed, for a person to read.")
+    allowed: str | None = Field(None, description="The allowed values or range, e.g. `integer 1..256`.")
+    input: Any = Field(None, description="The value received.")
+    type: str | None = Field(None, description="The kind of error (pydantic's error type for validation errors).")
+    loc: list[str] | None = Field(None, description="Where the value was, e.g. [`query`, `steps`].")
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx answer of the API, and of 503 when the server is busy."""
+
+    detail: list[FieldError]
+
+
 class BudgetedRNN(BaseModel):
     """An RNN side computation offered within a work budget: over it, `computed` is false and `message`
     says which parameter to lower and to what."""

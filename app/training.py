@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from starlette.types import Receive, Scope, Send
 
-from app.schemas import float_field, int_field
+from app.schemas import ErrorBody, float_field, int_field
 from core import config as c
 from core.training import TrainConfig, Update, evaluate, initial_params, tasks, train
 from core.training import run as r
@@ -301,13 +301,37 @@ class TrainStatus(BaseModel):
 _EVENTS_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-sent events: start, progress (repeated), then done or error.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {
+            "text/event-stream": {
+                "itemSchema": {
+                    "type": "object",
+                    "required": ["event", "data"],
+                    "properties": {
+                        "event": {"type": "string", "enum": ["start", "progress", "done", "error"]},
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "contentSchema": {"type": "object"},
+                        },
+                    },
+                }
+            }
+        },
     },
-    503: {"description": "All training slots are busy; Retry-After says when the first frees by its budget."},
+    503: {
+        "model": ErrorBody,
+        "description": "All training slots are busy; Retry-After says when the first frees by its budget.",
+    },
 }
 
 
-@router.get("/train", summary="Train a small recurrent net, streamed", responses=_EVENTS_DOC, response_model=None)
+@router.get(
+    "/train",
+    summary="Train a small recurrent net, streamed",
+    responses=_EVENTS_DOC,
+    response_model=None,
+    response_class=StreamingResponse,
+)
 async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
     """Train on the adding or recall task with exact BPTT. progress events carry per update: loss, accuracy
     (recall), log10 ||grad|| before clipping, clipped, random_step, nonfinite, log10 of the far steps' share
