@@ -29,6 +29,7 @@ DOCS = {"/docs", "/docs/oauth2-redirect", "/redoc"}
 # Routes that need more than their defaults to answer 200 (a new one fails test_every_route until listed here).
 QUERIES = {
     "/oembed": {"url": "/scalar"},
+    "/export": {"url": "/?steps=20&hidden=8", "sliders": "scale", "points": "2"},  # a download: its scripts run offline
     "/api/v1/train": {"iterations": "2", "lag": "2", "hidden": "2"},
     "/docs/oauth2-redirect": {},
 }
