@@ -8,10 +8,6 @@ draws them. It opens from disk with no server and no network. `bptt-explorer exp
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
@@ -23,9 +19,10 @@ from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
-from app.assets import KATEX_VERSION, STATIC_DIR, TEMPLATES_DIR, plotly_js_version
+from app.assets import TEMPLATES_DIR, plotly_js_version
+from app.export_assets import assets, fixed_bytes, pack
 from app.figures import ParamError, encode
-from app.figures.recurrent import LABEL, figure_dicts, query, run
+from app.figures.recurrent import LABEL, QUERIES, figure_dicts, query, run
 from app.stories import BY_ID, STORIES
 from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
@@ -35,9 +32,10 @@ MAX_BYTES = 8_000_000  # the file, all inlined
 # n = 16) is 5e9 and took 11 s on a loaded 2-core machine; 34 LSTM frames at n = 64, T = 200 (1.8e10) took 94 s;
 # one RNN frame at n = 256, T = 1000 alone is 1.7e10.
 MAX_WORK = 1e10
-PLOTLY_DIR = STATIC_DIR / "vendor" / f"plotly-cartesian-{plotly_js_version()}"
-KATEX_DIR = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
-PAGE_KEYS = {"model", "story", "lang", "present", "controls", "text"}  # a URL's keys that are not run settings
+# A URL's keys that are not run settings: the page's (static/js/view.js KEPT) and the model.
+PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text"}
+# The page writes every field of the view into its URL; a model takes its own and ignores the others'.
+RECURRENT_FIELDS = set().union(*(cls.model_fields for cls in QUERIES.values()))
 
 
 @dataclass(frozen=True)
@@ -149,7 +147,8 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     if model not in SLIDERS:
         allowed = ", ".join(SLIDERS)
         raise ExportError("model", f"model must be one of: {allowed} (got {model!r})", allowed, model)
-    params = {k: v for k, v in state.items() if k not in PAGE_KEYS}
+    own = QUERIES[model].model_fields
+    params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
     try:
         q = query(model, params)
     except ParamError as exc:
@@ -250,46 +249,6 @@ def frames(p: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def pack(obj: Any) -> str:
-    """JSON, gzip-compressed, base64: the browser unpacks it with DecompressionStream."""
-    raw = json.dumps(obj, separators=(",", ":"), allow_nan=True).encode()
-    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
-
-
-@cache
-def katex_css() -> str:
-    """KaTeX's stylesheet with its woff2 fonts inlined as data: URIs (the woff/ttf fallbacks dropped)."""
-    css = (KATEX_DIR / "katex.min.css").read_text(encoding="utf-8")
-
-    def font(m: re.Match[str]) -> str:
-        data = base64.b64encode((KATEX_DIR / "fonts" / f"{m.group(1)}.woff2").read_bytes()).decode("ascii")
-        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
-
-    return re.sub(r"src:url\(fonts/([\w-]+)\.woff2\)[^;}]*", font, css)
-
-
-def _script(path: str) -> str:
-    text = (STATIC_DIR / path).read_text(encoding="utf-8")
-    return text.replace("</script", "<\\/script")  # never ends the inline element early
-
-
-@cache
-def _assets() -> dict[str, str]:
-    return {
-        "plotly_js": _script(f"vendor/plotly-cartesian-{plotly_js_version()}/plotly-cartesian.min.js"),
-        "katex_js": _script(f"vendor/katex-{KATEX_VERSION}/katex.min.js"),
-        "auto_render_js": _script(f"vendor/katex-{KATEX_VERSION}/contrib/auto-render.min.js"),
-        "player_js": _script("js/export_player.js"),
-        "katex_css": katex_css(),
-    }
-
-
-@cache
-def fixed_bytes() -> int:
-    """Bytes of the file that do not depend on the grid: the inlined libraries and the page."""
-    return sum(len(v.encode()) for v in _assets().values()) + 20_000
-
-
 @cache
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
@@ -331,7 +290,7 @@ def render(p: Plan) -> str:
             config=config,
             frames=pack(frames(p)),
             plotly_version=plotly_js_version(),
-            **_assets(),
+            **assets(),
         )
     )
     size = len(html.encode())

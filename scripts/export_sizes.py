@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.export import fixed_bytes, plan, render
+from app.export import plan, render
+from app.export_assets import fixed_bytes
 from app.figures import encode, figure
 from app.figures.recurrent import figure_dicts, query, run
 from core import Result

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from app.cli import main
-from app.export import MAX_BYTES, ExportError, katex_css, plan, render
+from app.export import MAX_BYTES, ExportError, plan, render
+from app.export_assets import katex_css
 from app.figures import encode, recurrent_dicts
 from app.stories import BY_ID
 
@@ -40,6 +41,27 @@ def test_a_story_plans_its_main_slider_with_its_own_value_on_the_grid() -> None:
     assert p.params == {"forget_bias": "3", "steps": "100"}
     assert 3.0 in p.values[0] and p.values[0][0] == -5 and p.values[0][-1] == 5
     assert len(p.values[0]) == 41  # the whole grid in steps of 0.25
+
+
+def test_a_page_url_with_every_field_of_the_view_keeps_the_model_s_own() -> None:
+    """The page writes all the view's fields (and its flags) into its URL; the LSTM takes its own."""
+    url = (
+        "/?model=lstm&activation=relu&scale=1.2&init=identity&hidden=8&steps=40&input_scale=1&bias=2&forget_bias=2"
+        "&update_bias=-1&peephole=true&coupled=false&seed=3&norm=spectral&story=c10&lang=zh&present=1"
+    )
+    p = plan(url)
+    assert p.params == {
+        "scale": "1.2",
+        "hidden": "8",
+        "steps": "40",
+        "input_scale": "1",
+        "forget_bias": "2",
+        "peephole": "true",
+        "coupled": "false",
+        "seed": "3",
+        "norm": "spectral",
+    }
+    assert (p.lang, p.story) == ("zh", "c10")
 
 
 def test_the_file_holds_the_figures_of_every_grid_point() -> None:
