@@ -1,6 +1,7 @@
 // The Share dialog: the permalink of this exact state, an iframe snippet of /embed with the chosen
 // controls and text, and the offline file (GET /export) with its size. Links follow the state while open.
 import { fileStem, viewName } from "./names.js";
+import { current } from "./view.js";
 import { t } from "./i18n.js";
 import "./download.js";
 
@@ -36,7 +37,7 @@ function checklist(container, items, name) {
 
 // The state part of the page's query (language and story included), without /embed's flags.
 function stateQuery() {
-  const params = new URLSearchParams(window.location.search);
+  const params = new URLSearchParams(current.query ?? window.location.search);
   for (const key of PAGE_ONLY) params.delete(key);
   return params.toString();
 }
@@ -57,16 +58,18 @@ function embedURL() {
 }
 
 function update() {
-  $("share-url").value = window.location.href;
+  // The whole state, defaults written out, so the link keeps its meaning if the defaults change.
+  $("share-url").value = `${window.location.origin}${window.location.pathname}?${stateQuery()}`;
   for (const button of dialog.querySelectorAll("[data-copy]")) button.textContent = t("Copy");
   const src = embedURL();
   const height = $("share-text").checked ? 900 : 700;
-  const title = `${t("BPTT Explorer")}: ${document.title}`;
+  const page = document.querySelector('nav.views a[aria-current="page"]')?.textContent.trim();
+  const title = page ? `${t("BPTT Explorer")}: ${page}` : t("BPTT Explorer");
   $("share-snippet").value = `<iframe src="${escapeAttr(src)}" width="100%" height="${height}" style="border:0" title="${escapeAttr(title)}" loading="lazy"></iframe>`;
   $("share-preview").href = src;
   const some = dialog.querySelector('input[name="share-controls"][value="some"]').checked;
   $("share-control-list").hidden = !some;
-  for (const box of dialog.querySelectorAll('input[name="share-control"]')) {
+  for (const box of dialog.querySelectorAll('input[name="share-control"], input[name="share-slider"]')) {
     const c = CONTROLS.find((x) => x.name === box.value);
     box.parentElement.hidden = Boolean(c.control.closest("[hidden]")); // controls of other models
   }
@@ -103,7 +106,7 @@ export function formatSize(bytes) {
 }
 
 function sliders() {
-  return [...dialog.querySelectorAll('input[name="share-slider"]:checked')].map((b) => b.value);
+  return [...dialog.querySelectorAll('input[name="share-slider"]:checked')].filter((b) => !b.parentElement.hidden).map((b) => b.value);
 }
 
 // At most two sliders: the others wait until one is unchecked.
@@ -125,11 +128,23 @@ async function messageOf(response) {
   return t("The server answered {status}.", { status: response.status });
 }
 
+// The state for the offline file: only the fields the view's answers use (a recurrent view's URL also
+// keeps the settings of the models not shown), with the model, language and story.
+function exportQuery() {
+  const params = new URLSearchParams(stateQuery());
+  const urls = Object.values(current.sources);
+  if (!urls.length) return params.toString();
+  const used = new Set(["model", "lang", "story"]);
+  for (const url of urls) for (const key of new URLSearchParams(url.split("?")[1] || "").keys()) used.add(key);
+  for (const key of [...params.keys()]) if (!used.has(key)) params.delete(key);
+  return params.toString();
+}
+
 async function prepare() {
   forgetFile(t("Preparing the offline file…"));
   const button = $("share-prepare");
   button.disabled = true;
-  const state = `${window.location.pathname}?${stateQuery()}`;
+  const state = `${window.location.pathname}?${exportQuery()}`;
   const chosen = sliders();
   const url = `/export?url=${encodeURIComponent(state)}${chosen.length ? `&sliders=${chosen.join(",")}` : ""}`;
   try {

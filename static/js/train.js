@@ -46,7 +46,7 @@ let drawTimer = null;
 
 function writeURL() {
   history.replaceState(null, "", `?${toQuery(state, SPEC)}${keptQuery()}`);
-  publish({}); // the Share dialog's links follow
+  publish({ query: `${toQuery(state, SPEC)}${keptQuery()}` }); // the Share dialog's links follow
 }
 
 function writeControls() {

@@ -48,8 +48,9 @@ export function draw(el, fig) {
 
 // What the Share dialog and the data downloads read (share.js, download.js): the JSON URL of each API
 // answer the view draws, by name ({} while the settings are invalid), and numbers a view gathers itself
-// (the training lab's run). A view calls publish() when they change; listeners hear "view:change".
-export const current = { sources: {}, run: null };
+// (the training lab's run); `query` is the whole state as a query string, defaults written out.
+// A view calls publish() when they change; listeners hear "view:change".
+export const current = { query: null, sources: {}, run: null };
 export function publish(change) {
   Object.assign(current, change);
   document.dispatchEvent(new CustomEvent("view:change"));
@@ -162,7 +163,10 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
     loader.request({ tag: toQuery(state, spec), models, urls, state });
     const names = sideOf(state);
-    publish({ sources: Object.fromEntries([...models, ...names].map((m) => [m ?? "data", `${urlOf(m)}?${apiQuery(state, spec, m)}`])) });
+    publish({
+      query: `${toQuery(state, spec)}${keptQuery()}`,
+      sources: Object.fromEntries([...models, ...names].map((m) => [m ?? "data", `${urlOf(m)}?${apiQuery(state, spec, m)}`])),
+    });
     if (names.length) {
       const sideURLs = names.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}`);
       sideLoader.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state });

@@ -47,7 +47,9 @@ def test_permalink_reproduces_the_state_in_a_new_page(page: Page, live_server: s
     tag = page.evaluate("document.body.dataset.rendered")
     _open_dialog_by_keyboard(page)
     link = page.locator("#share-url").input_value()
-    assert link == page.url and "scale=1.5" in link
+    assert link.startswith(f"{live_server}/?model=lstm&")
+    assert set(STATE.split("&")) < set(link.split("?", 1)[1].split("&"))  # every setting written out
+    assert "seed=0" in link and "norm=spectral" in link  # defaults too: the link keeps its meaning
     other = page.context.new_page()
     other.goto(link)
     other.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
@@ -112,10 +114,9 @@ def test_offline_file_is_asked_for_and_its_outcome_shown(page: Page, live_server
     _open_dialog_by_keyboard(page)
     expect(page.locator('input[name="share-slider"]').first).to_be_checked()  # the first slider: the weight scale
     if status == 404:
-        console_404 = "the server responded with a status of 404"
         page.locator("#share-prepare").click()
         expect(page.locator("#share-export-status")).to_have_text("This server does not make offline files yet.")
-        console[:] = [e for e in console if console_404 not in e]  # the failed fetch itself is logged
+        console[:] = [e for e in console if "status of 404" not in e]  # the failed fetch itself is logged
     elif status == 200:
         page.locator("#share-prepare").click()
         expect(page.locator("#share-export-status")).to_have_text(
@@ -128,6 +129,24 @@ def test_offline_file_is_asked_for_and_its_outcome_shown(page: Page, live_server
         page.locator("#share-prepare").click()
         expect(page.locator("#share-export-status")).to_have_class(re.compile("alert"), timeout=120000)
         assert page.locator("#share-export-status").inner_text().strip()
+        console[:] = [e for e in console if f"status of {status}" not in e]
+
+
+def test_offline_file_refusal_shows_the_servers_message(page: Page, live_server: str, console: list[str]) -> None:
+    """Three sliders are more than a file holds: the server says why, the dialog shows it."""
+    _open(page, f"{live_server}/?{STATE}")
+    _open_dialog_by_keyboard(page)
+    boxes = page.locator("#share-slider-list input:visible")
+    boxes.nth(1).check()
+    expect(boxes.nth(2)).to_be_disabled()  # at most two
+    page.evaluate("document.querySelectorAll('#share-slider-list input')[2].disabled = false")
+    boxes.nth(2).check()  # a third one, past the dialog's limit, to see the server refuse it
+    page.locator("#share-prepare").click()
+    status = page.locator("#share-export-status")
+    expect(status).to_have_class(re.compile("alert"), timeout=60000)
+    text = status.inner_text()
+    assert "sliders" in text or "offline files" in text  # the server's word, or the 404 before it exists
+    console[:] = [e for e in console if "status of 4" not in e]
 
 
 def test_chinese_labels(page: Page, live_server: str, console: list[str]) -> None:
