@@ -8,8 +8,9 @@ of A-Z a-z 0-9 . _ -), otherwise a fresh uuid4; either way the response carries 
 An exception that escapes a route is logged at ERROR with the request id and its traceback, and the client gets
 a 500 JSON answer that names the id (if the answer had already begun, the connection is closed instead).
 
-uvicorn's own access log says the same thing in prose: `bptt-explorer serve` turns it off while these logs are
-on (BPTT_ACCESS_LOG, default on); with `uvicorn app.main:app`, pass `--no-access-log`.
+uvicorn's own access log says the same thing in prose: `bptt-explorer serve` turns it off while these lines are
+on (BPTT_ACCESS_LOG, default on); with `uvicorn app.main:app`, pass `--no-access-log`. With them off, request ids,
+logged errors and start-up/shutdown lines remain.
 """
 
 from __future__ import annotations
@@ -110,10 +111,12 @@ def log(event: str, level: int = logging.INFO, **fields: Any) -> None:
 
 
 class AccessLog:
-    """Logs every HTTP request as one JSON line and answers an escaped exception with a logged 500."""
+    """Gives every HTTP request an id, logs it as one JSON line (unless `requests` is off) and answers an escaped
+    exception with a logged 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, requests: bool = True) -> None:
         self.app = app
+        self.requests = requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,5 +179,6 @@ class AccessLog:
             }
             if failed is not None:
                 fields["error"] = type(failed).__name__
-            access.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
+            if self.requests:
+                access.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
             request_id.reset(token)

@@ -40,9 +40,8 @@ def create_app() -> FastAPI:
     # Outside gzip and the ETag, so 304s and compressed answers get them too; it answers preflights itself.
     app.add_middleware(ReadOnlyCORS, origins=settings().cors_origins)
     # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
-    if settings().access_log:
-        logs.configure()
-        app.add_middleware(logs.AccessLog)
+    logs.configure()
+    app.add_middleware(logs.AccessLog, requests=settings().access_log)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings().frame_ancestors)  # outermost: every response
     app.include_router(health.router)
     app.include_router(api.router)

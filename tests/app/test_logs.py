@@ -9,8 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
-from app.logs import JsonFormatter, cache_fields, request_id_of
+from app.logs import AccessLog, JsonFormatter, cache_fields, request_id_of
 from app.main import create_app
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -80,3 +85,23 @@ def test_an_escaped_exception_is_a_logged_500_with_the_request_id(caplog: pytest
     assert "RuntimeError: the disk is on fire" in line["traceback"] and "broken" in line["traceback"]
     (access,) = [f for f in _requests(caplog) if f["path"] == "/broken"]
     assert access["status"] == 500 and access["error"] == "RuntimeError"
+
+
+def test_with_request_lines_off_ids_and_errors_remain(caplog: pytest.LogCaptureFixture) -> None:
+    def fine(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    def broken(request: Request) -> PlainTextResponse:
+        raise ValueError("no")
+
+    quiet = Starlette(
+        routes=[Route("/fine", fine), Route("/broken", broken)], middleware=[Middleware(AccessLog, requests=False)]
+    )
+    caplog.set_level(logging.INFO, logger="bptt_explorer")
+    with TestClient(quiet) as c:
+        assert c.get("/fine", headers={"X-Request-ID": "quiet-1"}).headers["x-request-id"] == "quiet-1"
+        r = c.get("/broken", headers={"X-Request-ID": "quiet-2"})
+    assert r.status_code == 500 and r.headers["x-request-id"] == "quiet-2"
+    assert _requests(caplog) == []
+    (error,) = caplog.records
+    assert error.levelno == logging.ERROR and error.fields["request_id"] == "quiet-2"  # type: ignore[attr-defined]
