@@ -5,8 +5,8 @@
 
 The mix (weights in per cent of requests) is what a class moving sliders asks for:
   hot     60  slider positions many people share (default sizes; each URL repeats: cache hits)
-  large   10  the largest sizes a preset uses (repeated: hits after the first computation)
-  miss    10  fresh seeds and scales, each URL new (misses everywhere: every one is computed)
+  large   10  large sizes, 4-8x the default width and 10-20x its steps (repeated: hits after the first)
+  miss    10  a fresh seed in each URL (misses everywhere: every one is computed)
   page    10  HTML pages (never cached by nginx)
   static  10  scripts and styles (cached by nginx for ten minutes)
 Then 300 clients ask for one new URL at the same moment, directly and through nginx (whose cache lock lets one
@@ -219,7 +219,8 @@ def _status(url: str) -> tuple[int, str]:
             r.read()
             return r.status, ""
     except urllib.error.HTTPError as e:
-        return e.code, e.read().decode(errors="replace")[:200]
+        with e:
+            return e.code, e.read().decode(errors="replace")[:200]
 
 
 def warm_up(workers: Sequence[str], paths: Sequence[str] = (*_HOT_API, *_LARGE_API)) -> list[str]:

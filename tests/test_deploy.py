@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import urllib.error
 import urllib.parse
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.load import burst
-from scripts.stack import Stack, nginx_binary, render, running_stack
+from scripts.load import burst, run_wrk
+from scripts.stack import Stack, nginx_binary, read_log, render, running_stack
 
 API = "/api/v1/rnn?format=compact&hidden=16&steps=40&seed=7"
 
@@ -81,6 +82,17 @@ def test_many_clients_at_once_cost_one_computation(stack: Stack) -> None:
     result = burst([stack.base], path, clients=24, stack=stack)
     assert result.statuses == {200: 24}
     assert result.computations == 1
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (scripts/ensure-nginx.sh --with-wrk)")
+def test_load_mix_runs_through_nginx(stack: Stack) -> None:
+    """make load's machinery for one second: wrk with the generated mix, its result, the log's verdicts."""
+    offset = stack.log_offset()
+    result = run_wrk(stack.base, seconds=1, connections=4, hot=[API], large=[API])
+    assert result.requests > 0 and result.errors["status"] == 0
+    entries = read_log(stack.access_log, offset)
+    assert len(entries) >= result.requests
+    assert {"HIT", "MISS"} <= {e["cache"] for e in entries}  # the repeated URL and the fresh seeds
 
 
 def test_refusals_are_not_cached(stack: Stack) -> None:
