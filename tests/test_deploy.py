@@ -95,6 +95,13 @@ def test_load_mix_runs_through_nginx(stack: Stack) -> None:
     assert {"HIT", "MISS"} <= {e["cache"] for e in entries}  # the repeated URL and the fresh seeds
 
 
+def test_request_ids(stack: Stack) -> None:
+    """A client's sane X-Request-ID travels through nginx and back; anything else is replaced by nginx's own."""
+    assert get(stack.base + API, {"X-Request-ID": "lecture-42.a_b"})[1]["X-Request-ID"] == "lecture-42.a_b"
+    replaced = get(stack.base + API, {"X-Request-ID": "no spaces; " + "x" * 80})[1]["X-Request-ID"]
+    assert len(replaced) == 32 and int(replaced, 16) >= 0
+
+
 def test_refusals_are_not_cached(stack: Stack) -> None:
     url = stack.base + "/api/v1/rnn?steps=0"
     answers = [get(url) for _ in range(2)]
