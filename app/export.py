@@ -8,6 +8,7 @@ draws them. It opens from disk with no server and no network. `bptt-explorer exp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
@@ -17,12 +18,13 @@ import numpy as np
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel
 
 from app import i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.export_assets import assets, fixed_bytes, pack
 from app.figures import ParamError, encode
-from app.figures.recurrent import LABEL, QUERIES, figure_dicts, query, run
+from app.figures.recurrent import LABEL, QUERIES, queries, view_dicts, view_names
 from app.stories import BY_ID, STORIES
 from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
@@ -67,7 +69,9 @@ SLIDERS = {
     "rnn": ("scale", "steps", "input_scale", "bias"),
     "lstm": ("forget_bias", "scale", "steps", "input_scale"),
     "gru": ("update_bias", "scale", "steps", "input_scale"),
+    "compare": ("scale", "steps", "input_scale", "forget_bias", "update_bias"),
 }
+TITLE = LABEL | {"compare": "RNN · LSTM · GRU"}
 TWO_POINTS = 9  # default values per slider with two sliders (one slider: its whole grid, 20 to 41 values)
 MAX_POINTS = 61
 # The file's own words (the sliders' labels come from the interface's catalogue).
@@ -147,25 +151,39 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     if model not in SLIDERS:
         allowed = ", ".join(SLIDERS)
         raise ExportError("model", f"model must be one of: {allowed} (got {model!r})", allowed, model)
-    own = QUERIES[model].model_fields
+    own = RECURRENT_FIELDS if model == "compare" else QUERIES[model].model_fields
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
     try:
-        q = query(model, params)
+        qs = queries(model, params)
     except ParamError as exc:
         raise ExportError(exc.detail[0]["field"], f"url: {exc}", exc.detail[0].get("allowed"), target) from None
     names = [s.strip() for s in (sliders or SLIDERS[model][0]).split(",") if s.strip()]
     allowed = ", ".join(SLIDERS[model])
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
-        message = f"sliders must be one or two of: {allowed} for the {LABEL[model]} (got {sliders!r})"
+        message = f"sliders must be one or two of: {allowed} for the {TITLE[model]} (got {sliders!r})"
         raise ExportError("sliders", message, allowed, sliders)
     n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
     if not 2 <= n <= MAX_POINTS:
         raise ExportError("points", f"points must be an integer in 2..{MAX_POINTS} (got {n})", f"2..{MAX_POINTS}", n)
     p = Plan(model, params, names, lang=lang, story=story)
-    p.values = [_values(name, n, getattr(q, name)) for name in names]
-    _check_size(p, n)
-    _check_work(p, n)
-    return p
+    while True:
+        p.values = [_values(name, n, _current(qs, name)) for name in names]
+        try:
+            _check_size(p, n)
+            _check_work(p, n)
+            return p
+        except ExportError as exc:
+            # Without `points` asked for, the default grid shrinks to the largest that fits.
+            fit = str(exc.detail[0]["allowed"] or "").partition("..")[2]
+            if points is not None or not fit.isdigit() or int(fit) >= n:
+                raise
+            n = int(fit)
+
+
+def _current(qs: Mapping[str, BaseModel], name: str) -> float:
+    """A setting's value in the state (compare: from the first model that takes it)."""
+    v = next(getattr(q, name) for q in qs.values() if name in type(q).model_fields)
+    return float(round(v)) if name in INTEGER else float(v)
 
 
 def _values(name: str, n: int, current: float) -> list[float]:
@@ -174,13 +192,13 @@ def _values(name: str, n: int, current: float) -> list[float]:
     a = AXES[name]
     vals = np.round(np.linspace(a.lo, a.hi, min(n, a.full)) / a.step) * a.step
     out = {round(float(v), 6) for v in vals}
-    out.add(float(round(current)) if name in INTEGER else float(current))
+    out.add(current)
     return sorted(out)
 
 
 def _frame_bytes(model: str, steps: int, hidden: int) -> int:
-    """About one frame's compressed size, from above: float32 arrays as base64 and layout text; the (t, k)
-    heatmap's empty half (k > t) compresses to almost nothing."""
+    """About one model's share of a frame, compressed, from above: float32 arrays as base64 and layout text;
+    the (t, k) heatmap's empty half (k > t) compresses to almost nothing."""
     side, units = min(steps + 1, MAX_SIDE), min(hidden, 128)
     floats = side * (side + 1) // 2 + units * side + 4 * (steps + 1)
     if model != "rnn":
@@ -188,11 +206,18 @@ def _frame_bytes(model: str, steps: int, hidden: int) -> int:
     return floats * 4 * 4 // 3 + 3_000
 
 
+def _shape(p: Plan) -> tuple[list[str], list[int], int]:
+    """The plan's models, the steps its frames take, and its hidden size."""
+    qs = queries(p.model, p.params)
+    q = next(iter(qs.values()))
+    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
+    return list(qs), steps, int(q.hidden)
+
+
 def _check_size(p: Plan, n: int) -> None:
     """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
-    q = query(p.model, p.params)
-    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
-    per_steps = sum(_frame_bytes(p.model, t, int(q.hidden)) for t in steps) / len(steps)
+    models, steps, hidden = _shape(p)
+    per_steps = sum(_frame_bytes(m, t, hidden) for m in models for t in steps) / len(steps)
     frames = int(np.prod([len(v) for v in p.values]))
     room = MAX_BYTES - fixed_bytes()
     if frames * per_steps <= room:
@@ -215,10 +240,8 @@ def _frame_work(model: str, steps: int, hidden: int) -> float:
 
 def _check_work(p: Plan, n: int) -> None:
     """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
-    q = query(p.model, p.params)
-    hidden = int(q.hidden)
-    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
-    per_frame = sum(_frame_work(p.model, t, hidden) for t in steps) / len(steps)
+    models, steps, hidden = _shape(p)
+    per_frame = sum(_frame_work(m, t, hidden) for m in models for t in steps) / len(steps)
     frames = int(np.prod([len(v) for v in p.values]))
     if frames * per_frame <= MAX_WORK:
         return
@@ -244,8 +267,7 @@ def frames(p: Plan) -> list[dict[str, Any]]:
         params: dict[str, Any] = dict(p.params)
         for name, v in zip(p.sliders, point, strict=True):
             params[name] = int(v) if name in INTEGER else float(v)
-        q = query(p.model, params)
-        out.append(encode(figure_dicts(p.model, q, run(p.model, q), p.lang)))
+        out.append(encode(view_dicts(p.model, queries(p.model, params), p.lang)))
     return out
 
 
@@ -265,16 +287,17 @@ def _shown(v: object) -> str:
 
 def render(p: Plan) -> str:
     """The file's HTML for a plan (computes every frame)."""
-    q = query(p.model, p.params)
-    fixed = {k: v for k, v in q.model_dump(exclude={"include", "format"}).items() if k not in p.sliders}
-    start = [v.index(_start(name, q)) for name, v in zip(p.sliders, p.values, strict=True)]
+    qs = queries(p.model, p.params)
+    settings = {k: v for q in qs.values() for k, v in q.model_dump(exclude={"include", "format"}).items()}
+    fixed = {k: v for k, v in settings.items() if k not in p.sliders}
+    start = [v.index(_current(qs, name)) for name, v in zip(p.sliders, p.values, strict=True)]
     config = {
         "sliders": [
             {"name": n, "label": i18n.translate(p.lang, AXES[n].label), "values": v}
             for n, v in zip(p.sliders, p.values, strict=True)
         ],
         "start": start,
-        "figures": list(figure_dicts_names(p.model)),
+        "figures": list(view_names(p.model)),
     }
     story = BY_ID[p.story] if p.story else None
     html = (
@@ -284,7 +307,7 @@ def render(p: Plan) -> str:
             lang=p.lang,
             words=WORDS[p.lang],
             html_lang=i18n.HTML_LANG[p.lang],
-            model=LABEL[p.model],
+            model=TITLE[p.model],
             story=story,
             fixed={k: _shown(v) for k, v in fixed.items()},
             config=config,
@@ -300,17 +323,6 @@ def render(p: Plan) -> str:
         )
         raise ExportError("points", message, None, len(p.values[0]))
     return html
-
-
-def _start(name: str, q: Any) -> float:
-    v = getattr(q, name)
-    return float(round(v)) if name in INTEGER else float(v)
-
-
-def figure_dicts_names(model: str) -> tuple[str, ...]:
-    """The figures of a model's frame, in drawing order."""
-    extra = {"lstm": ("cell",), "gru": ("carry",)}.get(model, ())
-    return ("decay", "pairs", "units", *extra)
 
 
 def filename(p: Plan) -> str:

@@ -15,15 +15,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, figure_dicts, query, run
+from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, queries, view_dicts
 
 __all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts"]
 
 
-def recurrent_dicts(model: str, params: Params, lang: str = "en") -> dict[str, FigureDict]:
-    """The recurrent view's figures of `model` ("rnn", "lstm", "gru") as plain dicts (NumPy arrays inside)."""
-    q = query(model, params)
-    return figure_dicts(model, q, run(model, q), lang)
+def recurrent_dicts(view: str, params: Params, lang: str = "en") -> dict[str, FigureDict]:
+    """The recurrent view's figures as plain dicts (NumPy arrays inside); `view` is "rnn", "lstm", "gru" or
+    "compare" (the three side by side, each taking its own fields of `params`)."""
+    return view_dicts(view, queries(view, params), lang)
 
 
 def figure(d: FigureDict) -> go.Figure:
@@ -31,13 +31,14 @@ def figure(d: FigureDict) -> go.Figure:
     return go.Figure(d, skip_invalid=False)
 
 
-def recurrent(model: str, params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
-    """The recurrent view's figures of one run: "decay", "pairs", "units", and "cell" (LSTM) or "carry" (GRU).
+def recurrent(view: str, params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The recurrent view's figures of one run: "decay", "pairs", "units", and "cell" (LSTM) or "carry" (GRU);
+    for "compare", "decay" with all three, "pairs_rnn", ..., "units_gru", "cell" and "carry".
 
     `params` are the API's query fields (e.g. {"scale": 1.5, "steps": 100}); strings are parsed as in a URL.
     `lang="zh"` gives the page's Chinese titles.
     """
-    return {name: figure(d) for name, d in recurrent_dicts(model, params or {}, lang).items()}
+    return {name: figure(d) for name, d in recurrent_dicts(view, params or {}, lang).items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:

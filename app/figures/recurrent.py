@@ -155,6 +155,12 @@ def bundle(values: np.ndarray, cols: np.ndarray, name: str, **style: Any) -> Fig
 def decay(model: str, q: BaseModel, r: Result, lang: str) -> FigureDict:
     """log10 ||dh_T/dh_k|| over k with its references: the Pascanu bound, rho(W) and mean field (RNN), the
     cell path's sigma(b_f)^(T-k) (LSTM) or the carry's sigma(-b_z)^(T-k) (GRU)."""
+    title = tr(lang, "Gradient reaching step k from step T")
+    return log_lines(decay_traces(model, q, r, lang), title, tr(lang, "source step k"), lang)
+
+
+def decay_traces(model: str, q: BaseModel, r: Result, lang: str) -> list[FigureDict]:
+    """One model's decay curve and its reference lines."""
     name = f"{LABEL[model]} {JACOBIAN[model].replace('_t', '_T')}"
     traces = [line(r.decay, name, line={"color": s.COLORS[model], "width": 3})]
     if model == "rnn":
@@ -176,25 +182,29 @@ def decay(model: str, q: BaseModel, r: Result, lang: str) -> FigureDict:
     else:
         ref = {"color": s.COLORS["ref"], "dash": "dashdot"}
         traces.append(line(r.cell_path["reference_log10"], "σ(−b_z)^(T−k)", line=ref, meta="overlay"))
-    title = tr(lang, "Gradient reaching step k from step T")
-    return log_lines(traces, title, tr(lang, "source step k"), lang)
+    return traces
 
 
-def pairs(model: str, r: Result, lang: str) -> FigureDict:
-    """The (t, k) heatmap of log10 ||dh_t/dh_k||, exact or (over the budget) the estimate."""
+def pairs(model: str, r: Result, lang: str, short: bool = False) -> FigureDict:
+    """The (t, k) heatmap of log10 ||dh_t/dh_k||, exact or (over the budget) the estimate. `short`: the
+    model's name alone as title, as when three stand side by side."""
     p = r.pairs
     assert p is not None
-    title = f"{LABEL[model]}: {JACOBIAN[model]}"
+    title = LABEL[model] if short else f"{LABEL[model]}: {JACOBIAN[model]}"
     if not p.exact:
         title = tr(lang, "{title} (estimate)", title=title)
     labels = {"title": title, "x": tr(lang, "source step k"), "y": tr(lang, "target step t"), "hover_x": "k"}
     return heatmap(p.values, p.rows, p.cols, labels | {"hover_y": "t"})
 
 
-def units(model: str, r: Result, lang: str) -> FigureDict:
+def units(model: str, r: Result, lang: str, short: bool = False) -> FigureDict:
     """log10 |dL/dh_k[i]| per unit i and step k, units and steps sampled as on the page."""
     z, rows, cols = _sampled(r.units, UNIT_ROWS)
-    labels = {"title": f"{LABEL[model]}: |∂L/∂h_k[i]|", "x": tr(lang, "step k"), "y": tr(lang, "unit i")}
+    labels = {
+        "title": LABEL[model] if short else f"{LABEL[model]}: |∂L/∂h_k[i]|",
+        "x": tr(lang, "step k"),
+        "y": tr(lang, "unit i"),
+    }
     return heatmap(z, rows, cols, labels | {"hover_x": "k", "hover_y": tr(lang, "unit")})
 
 
@@ -239,6 +249,38 @@ def figure_dicts(model: str, q: BaseModel, r: Result, lang: str = "en") -> dict[
     return out
 
 
-def config(q: BaseModel) -> dict[str, Any]:
-    """The run's settings, defaults filled in (the API's `config` without its output options)."""
-    return q.model_dump(exclude={"include", "format"})
+def queries(view: str, params: Params) -> dict[str, RNNQuery | LSTMQuery | GRUQuery]:
+    """The checked query of each model the view shows. `compare` shows all three and gives each model its own
+    fields of `params` (as the page does); a key no model knows is an error."""
+    if view != "compare":
+        return {view: query(view, params)}
+    known = set().union(*(cls.model_fields for cls in QUERIES.values()))
+    unknown = [k for k in params if k not in known]
+    if unknown:
+        allowed = ", ".join(sorted(known))
+        message = f"unknown parameter '{unknown[0]}'; known parameters: {allowed}"
+        raise ParamError([{"field": unknown[0], "input": params[unknown[0]], "allowed": allowed, "message": message}])
+    return {m: query(m, {k: v for k, v in params.items() if k in QUERIES[m].model_fields}) for m in MODELS}
+
+
+def view_dicts(view: str, qs: Mapping[str, BaseModel], lang: str = "en") -> dict[str, FigureDict]:
+    """Every figure of a view (one model, or `compare`: the three side by side), running the core once each."""
+    runs = {m: run(m, q) for m, q in qs.items()}
+    if view != "compare":
+        return figure_dicts(view, qs[view], runs[view], lang)
+    traces = [t for m in MODELS for t in decay_traces(m, qs[m], runs[m], lang)]
+    title = tr(lang, "Gradient reaching step k from step T")
+    out = {"decay": log_lines(traces, title, tr(lang, "source step k"), lang)}
+    for kind, build in (("pairs", pairs), ("units", units)):
+        for m in MODELS:
+            fig = build(m, runs[m], lang, short=True)
+            fig["data"][0]["showscale"] = m == MODELS[-1]  # one colour bar per row: the scale is the same
+            out[f"{kind}_{m}"] = fig
+    return out | {"cell": path("lstm", runs["lstm"], lang), "carry": path("gru", runs["gru"], lang)}
+
+
+def view_names(view: str) -> tuple[str, ...]:
+    """The figures of a view, in drawing order."""
+    if view == "compare":
+        return ("decay", *(f"{f}_{m}" for f in ("pairs", "units") for m in MODELS), "cell", "carry")
+    return ("decay", "pairs", "units", *{"lstm": ("cell",), "gru": ("carry",)}.get(view, ()))

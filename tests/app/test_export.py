@@ -101,7 +101,8 @@ def test_chinese_file() -> None:
     [
         ("c1", {}, "url", "only the recurrent view (/) exports; 'c1' is scalar_page"),
         ("/cliff?w0=1", {}, "url", "only the recurrent view (/) exports"),
-        ("/?model=compare", {}, "model", "model must be one of: rnn, lstm, gru"),
+        ("/?model=cnn", {}, "model", "model must be one of: rnn, lstm, gru, compare"),
+        ("/?model=compare", {"sliders": "bias"}, "sliders", "scale, steps, input_scale, forget_bias, update_bias"),
         ("/?model=rnn&scale=12", {}, "scale", "url: scale must be a number in 0..10 (got '12')"),
         ("/?model=rnn&wings=2", {}, "wings", "unknown parameter 'wings'"),
         ("/?story=c99", {}, "story", "unknown story 'c99'"),
@@ -111,13 +112,13 @@ def test_chinese_file() -> None:
         ("/", {"lang": "fr"}, "lang", "lang must be one of: en, zh"),
         (
             "/?model=lstm&hidden=64&steps=200",
-            {},
+            {"points": 41},
             "points",
             "over the 8 MB limit of the file; allowed points 2..",
         ),
         (
             "/?model=rnn&hidden=256&steps=50",
-            {},
+            {"points": 31},
             "points",
             "too much work for one export; allowed points 2..",
         ),
@@ -128,6 +129,10 @@ def test_bad_requests_name_their_field(target: str, kw: dict[str, Any], field: s
     with pytest.raises(ExportError, match=re.escape(message)) as err:
         plan(target, **kw)
     assert err.value.detail[0]["field"] == field
+
+
+def test_a_default_grid_shrinks_to_what_fits() -> None:
+    assert len(plan("/?model=lstm&hidden=64&steps=200").values[0]) < 41  # forget_bias's whole grid is 41
 
 
 def test_the_largest_grid_that_fits_stays_under_the_limit() -> None:
@@ -175,3 +180,22 @@ def test_command_line_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["export", "/?model=rnn&scale=-1", "-o", str(tmp_path / "x.html")]) == 2
     assert "scale must be a number in 0..10" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_compare_exports_the_three_models_side_by_side() -> None:
+    """Story C12 (model=compare): each frame holds the three models' figures; the default grid shrinks to fit."""
+    p = plan("c12")
+    assert (p.model, p.sliders, p.params) == ("compare", ["scale"], {"peephole": "true", "steps": "100"})
+    assert 2 < len(p.values[0]) < 31 and 1.0 in p.values[0]  # 31 values would be too much work for three runs each
+    html = render(plan("/?model=compare&steps=20&forget_bias=2", sliders="forget_bias", points=2))
+    config, frames = _config(html), _frames(html)
+    assert config["figures"] == [
+        "decay",
+        *(f"{kind}_{m}" for kind in ("pairs", "units") for m in ("rnn", "lstm", "gru")),
+        "cell",
+        "carry",
+    ]
+    assert [s["values"] for s in config["sliders"]] == [[-5.0, 2.0, 5.0]]
+    want = json.loads(json.dumps(encode(recurrent_dicts("compare", {"steps": 20, "forget_bias": 5.0}))))
+    assert frames[2] == want
+    assert "<code>update_bias = -1</code>" in html and "<code>activation = tanh</code>" in html

@@ -107,3 +107,24 @@ def test_bad_parameters_get_the_api_message(model: str, params: dict[str, Any], 
     with pytest.raises(ParamError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
         recurrent(model, params)
     assert err.value.detail[0]["field"] == field
+
+
+def test_compare_shows_each_model_as_alone() -> None:
+    """`compare` gives each model its own fields and draws the same numbers as each model alone."""
+    params = {"scale": "1.2", "steps": "30", "activation": "relu", "forget_bias": "2", "update_bias": "0"}
+    both = recurrent_dicts("compare", params)
+    decay = both["decay"]["data"]
+    for m, own in [
+        ("rnn", {"scale": "1.2", "steps": "30", "activation": "relu"}),
+        ("lstm", {"scale": "1.2", "steps": "30", "forget_bias": "2"}),
+        ("gru", {"scale": "1.2", "steps": "30", "update_bias": "0"}),
+    ]:
+        alone = recurrent_dicts(m, own)
+        main = next(t for t in decay if t["name"] == alone["decay"]["data"][0]["name"])
+        np.testing.assert_array_equal(main["y"], alone["decay"]["data"][0]["y"])
+        np.testing.assert_array_equal(both[f"pairs_{m}"]["data"][0]["z"], alone["pairs"]["data"][0]["z"])
+        np.testing.assert_array_equal(both[f"units_{m}"]["data"][0]["z"], alone["units"]["data"][0]["z"])
+        assert both[f"pairs_{m}"]["layout"]["title"]["text"] == {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[m]
+    assert [both[f"pairs_{m}"]["data"][0]["showscale"] for m in ("rnn", "lstm", "gru")] == [False, False, True]
+    with pytest.raises(ParamError, match="unknown parameter 'wings'"):
+        recurrent_dicts("compare", {"wings": 2})
