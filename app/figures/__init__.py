@@ -16,8 +16,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, queries, view_dicts
+from app.figures.scalar import scalar_dicts
 
-__all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts"]
+__all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts", "scalar", "scalar_dicts"]
 
 
 def recurrent_dicts(view: str, params: Params, lang: str = "en") -> dict[str, FigureDict]:
@@ -39,6 +40,14 @@ def recurrent(view: str, params: Params | None = None, lang: str = "en") -> dict
     `lang="zh"` gives the page's Chinese titles.
     """
     return {name: figure(d) for name, d in recurrent_dicts(view, params or {}, lang).items()}
+
+
+def scalar(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The scalar view's figures of one unit: "factors", "activation" and "compound" ((1 +- eps)^N).
+
+    `params` are GET /api/v1/scalar's fields (e.g. {"activation": "sigmoid", "weight": 3.9}).
+    """
+    return {name: figure(d) for name, d in scalar_dicts(params or {}, lang).items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:

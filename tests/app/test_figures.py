@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 from fastapi.testclient import TestClient
 
-from app.figures import ParamError, encode, recurrent, recurrent_dicts
+from app.figures import ParamError, encode, recurrent, recurrent_dicts, scalar, scalar_dicts
 from app.figures.style import ZMAX
 
 CASES = [
@@ -128,3 +128,43 @@ def test_compare_shows_each_model_as_alone() -> None:
     assert [both[f"pairs_{m}"]["data"][0]["showscale"] for m in ("rnn", "lstm", "gru")] == [False, False, True]
     with pytest.raises(ParamError, match="unknown parameter 'wings'"):
         recurrent_dicts("compare", {"wings": 2})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"activation": "sigmoid", "weight": "3.9", "steps": "100"},
+        {"activation": "linear", "weight": "1.5", "steps": "1000", "h0": "1"},  # a_t leaves float64: counted
+        {"activation": "relu", "weight": "-0.8", "input_scale": "1", "eps": "0.05", "horizon": "100"},
+    ],
+)
+def test_scalar_figures_hold_the_api_numbers(client: TestClient, params: dict[str, str]) -> None:
+    body = client.get("/api/v1/scalar", params=params).json()
+    figs = scalar_dicts(params)
+
+    def api(key: str) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in body[key]], dtype=np.float32)
+
+    running, bound, bars = figs["factors"]["data"]
+    np.testing.assert_array_equal(running["y"], api("log10_running"))
+    np.testing.assert_array_equal(bound["y"], api("bound")[::-1])
+    np.testing.assert_array_equal(bars["y"], api("log10_factor"))
+    assert bars["x"].tolist() == list(range(1, len(body["log10_factor"]) + 1))
+    dots = figs["activation"]["data"][2]
+    pre = np.array([np.nan if v is None else v for v in body["pre"]])
+    a = body["curve"]["a"]
+    inside = np.isfinite(pre) & (pre >= a[0]) & (pre <= a[-1])
+    np.testing.assert_array_equal(dots["x"], pre[inside].astype(np.float32))
+    assert ("beyond" in dots["name"]) == (not inside.all())
+    grow, shrink = figs["compound"]["data"]
+    c = body["compound"]
+    assert (grow["x"], grow["y"][1], shrink["y"][1]) == ([0, c["horizon"]], c["log10_grow"], c["log10_shrink"])
+
+
+def test_scalar_figures_speak_chinese_and_check_their_parameters() -> None:
+    figs = scalar({"weight": 2}, lang="zh")
+    assert figs["factors"].layout.title.text == "每个因子及其乘积"
+    assert figs["compound"].layout.title.text == "同一步重复 n 次"
+    assert '"bdata"' in figs["factors"].to_json()
+    with pytest.raises(ParamError, match=r"weight must be a number in -10\.\.10 \(got 11\)"):
+        scalar({"weight": 11})
