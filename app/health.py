@@ -9,6 +9,7 @@ end with their final event; uvicorn meanwhile stops accepting connections and le
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -96,7 +97,8 @@ def _chain_signals(on_signal: Callable[[str], None]) -> Callable[[], None]:
     previous = {sig: signal.getsignal(sig) for sig in SHUTDOWN_SIGNALS}
 
     def handler(sig: int, frame: FrameType | None) -> None:
-        loop.call_soon_threadsafe(on_signal, signal.Signals(sig).name)  # no locks taken inside a signal handler
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing is left to drain
+            loop.call_soon_threadsafe(on_signal, signal.Signals(sig).name)  # no locks taken in a signal handler
         before = previous[signal.Signals(sig)]
         if callable(before):
             before(sig, frame)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import health
+from app import health, training
 from app.health import Readiness, not_ready_because
 from app.main import create_app
 
@@ -43,3 +47,34 @@ def test_the_shipped_assets_are_all_there() -> None:
 def test_probes_are_not_in_the_api_schema(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/healthz" not in paths and "/readyz" not in paths
+
+
+def test_a_shutdown_signal_turns_readiness_off_and_tells_trainings() -> None:
+    """A real SIGTERM to this process inside the lifespan: readiness goes, trainings are told, and the handler
+    that was there before (uvicorn's, in a server) still runs."""
+    before: list[int] = []
+
+    def mine(sig: int, frame: object) -> None:
+        before.append(sig)
+
+    previous = signal.signal(signal.SIGTERM, mine)
+
+    async def scenario() -> Readiness:
+        app = FastAPI()
+        async with health.lifespan(app):
+            state = health.readiness(app)
+            assert not_ready_because(state) == [] and not training.draining.is_set()
+            os.kill(os.getpid(), signal.SIGTERM)
+            while not state.stopping:
+                await asyncio.sleep(0)
+            assert training.draining.is_set()
+        return state
+
+    try:
+        state = asyncio.run(scenario())
+        assert before == [signal.SIGTERM]
+        assert not_ready_because(state) == ["the server is shutting down"]
+        assert signal.getsignal(signal.SIGTERM) is mine  # the lifespan put the handler before it back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        training.draining.clear()
