@@ -23,8 +23,7 @@ from pydantic import BaseModel
 from app import i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.export_assets import assets, fixed_bytes, pack
-from app.figures import ParamError, encode
-from app.figures.recurrent import LABEL, QUERIES, queries, view_dicts, view_names
+from app.figures import ParamError, encode, views
 from app.stories import BY_ID, STORIES
 from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
@@ -36,8 +35,8 @@ MAX_BYTES = 8_000_000  # the file, all inlined
 MAX_WORK = 1e10
 # A URL's keys that are not run settings: the page's (static/js/view.js KEPT) and the model.
 PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text"}
-# The page writes every field of the view into its URL; a model takes its own and ignores the others'.
-RECURRENT_FIELDS = set().union(*(cls.model_fields for cls in QUERIES.values()))
+# The recurrent page writes every field of the view into its URL; a model takes its own, not the others'.
+RECURRENT_FIELDS = views.fields("compare")
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,9 @@ AXES = {
     "input_scale": Axis(0.0, 5.0, 0.25, "Input scale"),
     "bias": Axis(-3.0, 3.0, 0.25, "Bias b (RNN)"),
     "steps": Axis(10, 200, 10, "Sequence length T"),
+    "weight": Axis(0.0, 6.0, 0.1, "Recurrent weight w"),
+    "h0": Axis(-2.0, 2.0, 0.1, "Initial state h₀"),
+    "eps": Axis(0.0, 0.1, 0.005, "Change per step ε"),
 }
 INTEGER = {"steps"}
 # Sliders each model can export, its main one first (the default).
@@ -70,8 +72,10 @@ SLIDERS = {
     "lstm": ("forget_bias", "scale", "steps", "input_scale"),
     "gru": ("update_bias", "scale", "steps", "input_scale"),
     "compare": ("scale", "steps", "input_scale", "forget_bias", "update_bias"),
+    "scalar": ("weight", "bias", "steps", "input_scale", "h0", "eps"),
 }
-TITLE = LABEL | {"compare": "RNN · LSTM · GRU"}
+# The views that export, by their route names and paths.
+ROUTES = {"index": "/", "scalar_page": "/scalar"}
 TWO_POINTS = 9  # default values per slider with two sliders (one slider: its whole grid, 20 to 41 values)
 MAX_POINTS = 61
 # The file's own words (the sliders' labels come from the interface's catalogue).
@@ -115,28 +119,33 @@ class Plan:
 
 
 def _state(target: str) -> tuple[str | None, dict[str, str]]:
-    """The story id and query of a state path (`/?model=lstm&...`, a full URL) or a story id (`c3`)."""
+    """The story id and query of a state path (`/?model=lstm&...`, `/scalar?weight=3.9`, a full URL) or a story
+    id (`c3`); the scalar view's state gets model=scalar."""
     if target.lower() in BY_ID:
         s = BY_ID[target.lower()]
-        if s.route != "index":
-            raise _not_recurrent(target, s.route)
-        return s.id, dict(s.query)
+        if s.route not in ROUTES:
+            raise _not_exported(target, s.route)
+        return s.id, dict(s.query) | ({"model": "scalar"} if s.route == "scalar_page" else {})
     parts = urlsplit(target)
-    if parts.path not in ("", "/", "/embed"):
-        raise _not_recurrent(target, parts.path)
     q = dict(parse_qsl(parts.query, keep_blank_values=True))
+    view = q.get("view") if parts.path == "/embed" else None
+    if parts.path == "/scalar" or view == "scalar":
+        q["model"] = "scalar"
+    elif parts.path not in ("", "/", "/embed") or view not in (None, "recurrent"):
+        raise _not_exported(target, parts.path + (f"?view={view}" if view else ""))
     story = q.get("story")
     if story is not None and story not in BY_ID:
         raise ExportError("story", f"unknown story '{story}'", ", ".join(BY_ID), story)
     return story, q
 
 
-def _not_recurrent(target: str, where: str) -> ExportError:
-    ok = ", ".join(s.id for s in STORIES if s.route == "index")
+def _not_exported(target: str, where: str) -> ExportError:
+    ok = ", ".join(s.id for s in STORIES if s.route in ROUTES)
     return ExportError(
         "url",
-        f"url: only the recurrent view (/) exports; '{target}' is {where}. Stories that export: {ok}",
-        f"a path /?model=rnn|lstm|gru&... or a story among {ok}",
+        f"url: only the recurrent view (/) and the scalar view (/scalar) export; '{target}' is {where}. "
+        f"Stories that export: {ok}",
+        f"a path /?model=rnn|lstm|gru|compare&..., /scalar?... or a story among {ok}",
         target,
     )
 
@@ -151,16 +160,16 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     if model not in SLIDERS:
         allowed = ", ".join(SLIDERS)
         raise ExportError("model", f"model must be one of: {allowed} (got {model!r})", allowed, model)
-    own = RECURRENT_FIELDS if model == "compare" else QUERIES[model].model_fields
+    own = views.fields(model)
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
     try:
-        qs = queries(model, params)
+        qs = views.queries(model, params)
     except ParamError as exc:
         raise ExportError(exc.detail[0]["field"], f"url: {exc}", exc.detail[0].get("allowed"), target) from None
     names = [s.strip() for s in (sliders or SLIDERS[model][0]).split(",") if s.strip()]
     allowed = ", ".join(SLIDERS[model])
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
-        message = f"sliders must be one or two of: {allowed} for the {TITLE[model]} (got {sliders!r})"
+        message = f"sliders must be one or two of: {allowed} for the {views.TITLE[model]} (got {sliders!r})"
         raise ExportError("sliders", message, allowed, sliders)
     n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
     if not 2 <= n <= MAX_POINTS:
@@ -199,6 +208,8 @@ def _values(name: str, n: int, current: float) -> list[float]:
 def _frame_bytes(model: str, steps: int, hidden: int) -> int:
     """About one model's share of a frame, compressed, from above: float32 arrays as base64 and layout text;
     the (t, k) heatmap's empty half (k > t) compresses to almost nothing."""
+    if model == "scalar":  # lines and bars over T steps, one colour name per bar, phi and phi' on 401 points
+        return (7 * (steps + 1) + 3 * 401) * 4 * 4 // 3 + 12 * steps + 4_000
     side, units = min(steps + 1, MAX_SIDE), min(hidden, 128)
     floats = side * (side + 1) // 2 + units * side + 4 * (steps + 1)
     if model != "rnn":
@@ -208,10 +219,10 @@ def _frame_bytes(model: str, steps: int, hidden: int) -> int:
 
 def _shape(p: Plan) -> tuple[list[str], list[int], int]:
     """The plan's models, the steps its frames take, and its hidden size."""
-    qs = queries(p.model, p.params)
+    qs = views.queries(p.model, p.params)
     q = next(iter(qs.values()))
-    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]
-    return list(qs), steps, int(q.hidden)
+    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]  # type: ignore[attr-defined]
+    return list(qs), steps, int(getattr(q, "hidden", 1))
 
 
 def _check_size(p: Plan, n: int) -> None:
@@ -234,6 +245,8 @@ def _check_size(p: Plan, n: int) -> None:
 
 def _frame_work(model: str, steps: int, hidden: int) -> float:
     """Work units of one frame: the backward sweep (T d^3) and the (t, k) heatmap within its budget."""
+    if model == "scalar":
+        return float(steps)  # one multiply per step
     d = hidden * (2 if model == "lstm" else 1)
     return steps * d**3 + min(pair_work(steps, d), PAIR_WORK_BUDGET)
 
@@ -267,7 +280,7 @@ def frames(p: Plan) -> list[dict[str, Any]]:
         params: dict[str, Any] = dict(p.params)
         for name, v in zip(p.sliders, point, strict=True):
             params[name] = int(v) if name in INTEGER else float(v)
-        out.append(encode(view_dicts(p.model, queries(p.model, params), p.lang)))
+        out.append(encode(views.dicts(p.model, views.queries(p.model, params), p.lang)))
     return out
 
 
@@ -287,7 +300,7 @@ def _shown(v: object) -> str:
 
 def render(p: Plan) -> str:
     """The file's HTML for a plan (computes every frame)."""
-    qs = queries(p.model, p.params)
+    qs = views.queries(p.model, p.params)
     settings = {k: v for q in qs.values() for k, v in q.model_dump(exclude={"include", "format"}).items()}
     fixed = {k: v for k, v in settings.items() if k not in p.sliders}
     start = [v.index(_current(qs, name)) for name, v in zip(p.sliders, p.values, strict=True)]
@@ -297,7 +310,7 @@ def render(p: Plan) -> str:
             for n, v in zip(p.sliders, p.values, strict=True)
         ],
         "start": start,
-        "figures": list(view_names(p.model)),
+        "figures": list(views.names(p.model)),
     }
     story = BY_ID[p.story] if p.story else None
     html = (
@@ -307,7 +320,7 @@ def render(p: Plan) -> str:
             lang=p.lang,
             words=WORDS[p.lang],
             html_lang=i18n.HTML_LANG[p.lang],
-            model=TITLE[p.model],
+            model=i18n.translate(p.lang, views.TITLE[p.model]),
             story=story,
             fixed={k: _shown(v) for k, v in fixed.items()},
             config=config,

@@ -17,7 +17,7 @@ from markupsafe import escape
 from app.cli import main
 from app.export import MAX_BYTES, ExportError, plan, render
 from app.export_assets import katex_css
-from app.figures import encode, recurrent_dicts
+from app.figures import encode, recurrent_dicts, scalar_dicts
 from app.stories import BY_ID
 
 
@@ -99,8 +99,11 @@ def test_chinese_file() -> None:
 @pytest.mark.parametrize(
     ("target", "kw", "field", "message"),
     [
-        ("c1", {}, "url", "only the recurrent view (/) exports; 'c1' is scalar_page"),
-        ("/cliff?w0=1", {}, "url", "only the recurrent view (/) exports"),
+        ("c5", {}, "url", "only the recurrent view (/) and the scalar view (/scalar) export; 'c5' is feedforward_page"),
+        ("/cliff?w0=1", {}, "url", "'/cliff?w0=1' is /cliff. Stories that export: c1, c2, c3, c4, c6, c10, c12"),
+        ("/embed?view=cliff", {}, "url", "is /embed?view=cliff"),
+        ("/scalar?weight=11", {}, "weight", "url: weight must be a number in -10..10 (got '11')"),
+        ("/scalar", {"sliders": "scale"}, "sliders", "one or two of: weight, bias, steps, input_scale, h0, eps"),
         ("/?model=cnn", {}, "model", "model must be one of: rnn, lstm, gru, compare"),
         ("/?model=compare", {"sliders": "bias"}, "sliders", "scale, steps, input_scale, forget_bias, update_bias"),
         ("/?model=rnn&scale=12", {}, "scale", "url: scale must be a number in 0..10 (got '12')"),
@@ -199,3 +202,17 @@ def test_compare_exports_the_three_models_side_by_side() -> None:
     want = json.loads(json.dumps(encode(recurrent_dicts("compare", {"steps": 20, "forget_bias": 5.0}))))
     assert frames[2] == want
     assert "<code>update_bias = -1</code>" in html and "<code>activation = tanh</code>" in html
+
+
+def test_scalar_view_and_its_stories_export() -> None:
+    p = plan("c1")
+    assert (p.model, p.sliders, p.params["steps"]) == ("scalar", ["weight"], "365")
+    assert 0.99 in p.values[0] and p.values[0][0] == 0 and p.values[0][-1] == 6
+    html = render(plan("/scalar?activation=tanh&weight=1.2&steps=40", sliders="weight,steps", points=2))
+    config, frames = _config(html), _frames(html)
+    assert config["figures"] == ["factors", "activation", "compound"]
+    assert [s["values"] for s in config["sliders"]] == [[0.0, 1.2, 6.0], [10.0, 40.0, 200.0]]
+    want = json.loads(json.dumps(encode(scalar_dicts({"activation": "tanh", "weight": 6.0, "steps": 200}))))
+    assert frames[-1] == want
+    assert "<code>activation = tanh</code>" in html and "BPTT Explorer · Scalar RNN" in html
+    assert "标量 RNN" in render(plan("/embed?view=scalar&weight=2&lang=zh", points=2))

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from app.export import plan, render
-from app.figures import recurrent_dicts
+from app.figures import recurrent_dicts, scalar_dicts
 from app.stories import BY_ID
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,8 @@ def _expected(model: str, params: dict[str, float | int]) -> dict[str, list[floa
     return out
 
 
-def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: Path) -> None:
-    p = plan("c10", points=5)  # LSTM, forget bias 3, T = 100: forget_bias over -5..5 and 3 itself
-    file = tmp_path / "story.html"
-    file.write_text(render(p), encoding="utf-8")
+def _offline(page: Page) -> list[str]:
+    """Abort every request that is not the file itself (or data:/blob:); the list collects them."""
     requests: list[str] = []
 
     def block(route: Route) -> None:
@@ -46,6 +44,14 @@ def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: 
             route.continue_()
 
     page.route("**/*", block)
+    return requests
+
+
+def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: Path) -> None:
+    p = plan("c10", points=5)  # LSTM, forget bias 3, T = 100: forget_bias over -5..5 and 3 itself
+    file = tmp_path / "story.html"
+    file.write_text(render(p), encoding="utf-8")
+    requests = _offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story h2")).to_have_text(BY_ID["c10"].title("en"))
@@ -66,4 +72,28 @@ def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: 
     after = page.evaluate(DRAWN, names)
     assert after == _expected("lstm", {"forget_bias": moved, "steps": 100})
     assert after["decay"] != drawn["decay"]
+    assert requests == []
+
+
+def test_exported_scalar_view_moves_two_sliders(page: Page, console: list[str], tmp_path: Path) -> None:
+    p = plan("c2", sliders="weight,steps", points=3)  # sigmoid, w = 3.9, T = 100
+    assert p.values == [[0.0, 3.0, 3.9, 6.0], [10.0, 100.0, 200.0]]
+    file = tmp_path / "c2.html"
+    file.write_text(render(p), encoding="utf-8")
+    requests = _offline(page)
+    page.goto(file.as_uri())
+    page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
+    expect(page.locator(".story-formula .katex").first).to_be_visible()
+    page.locator("#in-weight").focus()
+    page.keyboard.press("ArrowRight")  # w: 3.9 -> 6
+    page.locator("#in-steps").focus()
+    page.keyboard.press("ArrowLeft")  # T: 100 -> 10
+    page.wait_for_function("() => document.body.dataset.frame === '9'")  # (3, 0) in a 4 x 3 grid
+    expect(page.locator("#out-weight")).to_have_text("6")
+    expect(page.locator("#out-steps")).to_have_text("10")
+    drawn = page.evaluate(
+        "() => Array.from(document.getElementById('plot-factors')._fullData[2].y, (v) => (Number.isFinite(v) ? v : null))"
+    )
+    bars = scalar_dicts({"activation": "sigmoid", "weight": 6.0, "bias": 0, "steps": 10})["factors"]["data"][2]["y"]
+    assert drawn == [float(v) for v in bars]
     assert requests == []
