@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -24,6 +24,7 @@ from app import i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.export_assets import assets, fixed_bytes, pack
 from app.figures import ParamError, encode, views
+from app.schemas import ErrorBody
 from app.stories import BY_ID, STORIES
 from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
@@ -103,7 +104,16 @@ class ExportError(ValueError):
 
     def __init__(self, name: str, message: str, allowed: str | None = None, given: Any = None) -> None:
         super().__init__(message)
-        self.detail = [{"field": name, "input": given, "allowed": allowed, "loc": ["query", name], "message": message}]
+        self.detail = [
+            {
+                "field": name,
+                "input": given,
+                "allowed": allowed,
+                "loc": ["query", name],
+                "message": message,
+                "type": "export",
+            }
+        ]
 
 
 @dataclass
@@ -135,7 +145,7 @@ def _state(target: str) -> tuple[str | None, dict[str, str]]:
         raise _not_exported(target, parts.path + (f"?view={view}" if view else ""))
     story = q.get("story")
     if story is not None and story not in BY_ID:
-        raise ExportError("story", f"unknown story '{story}'", ", ".join(BY_ID), story)
+        raise ExportError("url", f"url: unknown story '{story}'", ", ".join(BY_ID), target)
     return story, q
 
 
@@ -159,13 +169,13 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     model = state.get("model", "rnn")
     if model not in SLIDERS:
         allowed = ", ".join(SLIDERS)
-        raise ExportError("model", f"model must be one of: {allowed} (got {model!r})", allowed, model)
+        raise ExportError("url", f"url: model must be one of: {allowed} (got {model!r})", allowed, target)
     own = views.fields(model)
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
     try:
         qs = views.queries(model, params)
     except ParamError as exc:
-        raise ExportError(exc.detail[0]["field"], f"url: {exc}", exc.detail[0].get("allowed"), target) from None
+        raise ExportError("url", f"url: {exc}", exc.detail[0].get("allowed"), target) from None
     names = [s.strip() for s in (sliders or SLIDERS[model][0]).split(",") if s.strip()]
     allowed = ", ".join(SLIDERS[model])
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
@@ -355,21 +365,33 @@ router = APIRouter(tags=["export"])
 @router.get(
     "/export",
     response_class=Response,
-    summary="The recurrent view as one self-contained HTML file that works offline",
-    responses={200: {"content": {"text/html": {}}}, 422: {"description": "A field and its allowed values"}},
+    summary="A view as one self-contained HTML file that works offline",
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The file, as an attachment."},
+        422: {"model": ErrorBody, "description": "`detail` names the parameter at fault and its allowed values."},
+    },
 )
 def export_file(
     url: Annotated[
-        str, Query(max_length=4000, description="A state path of the view (`/?model=lstm&...`) or a story id (`c3`).")
+        str,
+        Query(
+            max_length=4000,
+            description="A state path of the recurrent or scalar view (`/?model=lstm&steps=200`, `/scalar?weight=3.9`) "
+            "or a story id (`c3`).",
+        ),
     ],
-    sliders: Annotated[str | None, Query(max_length=100, description="One or two sliders, comma-separated.")] = None,
-    lang: Annotated[str | None, Query(max_length=8, description="en or zh; default: the URL's own.")] = None,
-    points: Annotated[str | None, Query(max_length=8, description=f"Values per slider, 2..{MAX_POINTS}.")] = None,
+    sliders: Annotated[
+        str | None, Query(max_length=100, description="One or two sliders, comma-separated (default: the main one).")
+    ] = None,
+    lang: Annotated[Literal["en", "zh"] | None, Query(description="Language of the file (default: the URL's).")] = None,
+    points: Annotated[
+        int | None,
+        Query(ge=2, le=MAX_POINTS, description="Values per slider (default: its whole grid, or 9 with two)."),
+    ] = None,
 ) -> Response:
-    """Download the file: Plotly.js and KaTeX inline, the figures precomputed over the sliders' grid."""
+    """Download the file: plotly.js and KaTeX inline, the figures precomputed over the sliders' grid."""
     try:
-        n = _points(points)
-        p = plan(url, sliders, lang, n)
+        p = plan(url, sliders, lang, points)
         html = render(p)
     except ExportError as exc:
         return JSONResponse({"detail": exc.detail}, status_code=422)
@@ -378,14 +400,3 @@ def export_file(
         media_type="text/html; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename(p)}"'},
     )
-
-
-def _points(text: str | None) -> int | None:
-    if text is None or text == "":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ExportError(
-            "points", f"points must be an integer in 2..{MAX_POINTS} (got {text!r})", f"2..{MAX_POINTS}", text
-        ) from None
