@@ -7,9 +7,10 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,14 @@ STATE = "model=lstm&scale=1.5&steps=40&hidden=12&forget_bias=2"
 def _open(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
+
+
+def _errors(tab: Page) -> list[str]:
+    """Console errors of a page opened outside the `console` fixture's context."""
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
 
 
 def _open_dialog_by_keyboard(page: Page) -> None:
@@ -158,3 +167,44 @@ def test_chinese_labels(page: Page, live_server: str, console: list[str]) -> Non
     expect(page.locator("#share-prepare")).to_have_text("生成离线文件")
     assert "lang=zh" in page.locator("#share-url").input_value()
     assert "lang=zh" in page.locator("#share-snippet").input_value()
+
+
+AXE = next((Path(__file__).parent.parent / "vendor").glob("axe-core-*/axe.min.js"))
+RUN_AXE = """async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+  .filter((v) => v.impact === "serious" || v.impact === "critical")
+  .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }))"""
+
+
+@pytest.mark.parametrize("path", ["/?model=lstm", "/train?lang=zh"])
+def test_open_dialog_and_data_menu_pass_axe(browser: Browser, live_server: str, path: str) -> None:
+    """axe-core on the open dialog and the open data menu: no serious or critical violation."""
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an outside script
+    tab = context.new_page()
+    errors = _errors(tab)
+    tab.goto(f"{live_server}{path}")
+    tab.wait_for_load_state("load")
+    tab.locator("#data-out summary").click()
+    tab.add_script_tag(path=AXE)
+    assert tab.evaluate(RUN_AXE) == []
+    tab.locator("#share-open").click()
+    tab.locator('input[name="share-controls"][value="some"]').check()
+    assert tab.evaluate(RUN_AXE) == []
+    context.close()
+    assert errors == []
+
+
+def test_copy_puts_the_link_and_the_snippet_on_the_clipboard(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    errors = _errors(tab)
+    tab.goto(f"{live_server}/scalar?weight=2")
+    tab.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
+    tab.locator("#share-open").click()
+    for field in ("share-url", "share-snippet"):
+        button = tab.locator(f'button[data-copy="{field}"]')
+        button.click()
+        expect(button).to_have_text("Copied")
+        assert tab.evaluate("navigator.clipboard.readText()") == tab.locator(f"#{field}").input_value()
+    assert "weight=2" in tab.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert errors == []
