@@ -23,58 +23,19 @@ from pydantic import BaseModel
 from app import i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.export_assets import assets, fixed_bytes, pack
+from app.export_grid import AXES, INTEGER, MAX_WORK, SLIDERS, frame_bytes, frame_work
+from app.export_grid import values as grid_values
 from app.figures import ParamError, encode, views
 from app.schemas import ErrorBody
 from app.stories import BY_ID, STORIES
-from core.config import PAIR_WORK_BUDGET, pair_work
-from core.pairs import MAX_SIDE
 
 MAX_BYTES = 8_000_000  # the file, all inlined
-# Work units (_frame_work) of one export, at most. The default grid of story c10 (41 LSTM frames at T = 100,
-# n = 16) is 5e9 and took 11 s on a loaded 2-core machine; 34 LSTM frames at n = 64, T = 200 (1.8e10) took 94 s;
-# one RNN frame at n = 256, T = 1000 alone is 1.7e10.
-MAX_WORK = 1e10
 # A URL's keys that are not run settings: the page's (static/js/view.js KEPT) and the model.
 PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text"}
 # The recurrent page writes every field of the view into its URL; a model takes its own, not the others'.
 RECURRENT_FIELDS = views.fields("compare")
 
 
-@dataclass(frozen=True)
-class Axis:
-    """A slider of the export: its range and step in the file, and its label on the page."""
-
-    lo: float
-    hi: float
-    step: float
-    label: str
-
-    @property
-    def full(self) -> int:
-        """Values of the whole grid at this step."""
-        return round((self.hi - self.lo) / self.step) + 1
-
-
-AXES = {
-    "scale": Axis(0.0, 3.0, 0.1, "Weight scale"),
-    "forget_bias": Axis(-5.0, 5.0, 0.25, "Forget-gate bias b_f (LSTM)"),
-    "update_bias": Axis(-5.0, 5.0, 0.25, "Update-gate bias b_z (GRU)"),
-    "input_scale": Axis(0.0, 5.0, 0.25, "Input scale"),
-    "bias": Axis(-3.0, 3.0, 0.25, "Bias b (RNN)"),
-    "steps": Axis(10, 200, 10, "Sequence length T"),
-    "weight": Axis(0.0, 6.0, 0.1, "Recurrent weight w"),
-    "h0": Axis(-2.0, 2.0, 0.1, "Initial state h₀"),
-    "eps": Axis(0.0, 0.1, 0.005, "Change per step ε"),
-}
-INTEGER = {"steps"}
-# Sliders each model can export, its main one first (the default).
-SLIDERS = {
-    "rnn": ("scale", "steps", "input_scale", "bias"),
-    "lstm": ("forget_bias", "scale", "steps", "input_scale"),
-    "gru": ("update_bias", "scale", "steps", "input_scale"),
-    "compare": ("scale", "steps", "input_scale", "forget_bias", "update_bias"),
-    "scalar": ("weight", "bias", "steps", "input_scale", "h0", "eps"),
-}
 # The views that export, by their route names and paths.
 ROUTES = {"index": "/", "scalar_page": "/scalar"}
 TWO_POINTS = 9  # default values per slider with two sliders (one slider: its whole grid, 20 to 41 values)
@@ -186,7 +147,7 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
         raise ExportError("points", f"points must be an integer in 2..{MAX_POINTS} (got {n})", f"2..{MAX_POINTS}", n)
     p = Plan(model, params, names, lang=lang, story=story)
     while True:
-        p.values = [_values(name, n, _current(qs, name)) for name in names]
+        p.values = [grid_values(name, n, _current(qs, name)) for name in names]
         try:
             _check_size(p, n)
             _check_work(p, n)
@@ -205,28 +166,6 @@ def _current(qs: Mapping[str, BaseModel], name: str) -> float:
     return float(round(v)) if name in INTEGER else float(v)
 
 
-def _values(name: str, n: int, current: float) -> list[float]:
-    """About `n` even values over the slider's export range on multiples of its step (at most its whole grid),
-    with the state's own value among them."""
-    a = AXES[name]
-    vals = np.round(np.linspace(a.lo, a.hi, min(n, a.full)) / a.step) * a.step
-    out = {round(float(v), 6) for v in vals}
-    out.add(current)
-    return sorted(out)
-
-
-def _frame_bytes(model: str, steps: int, hidden: int) -> int:
-    """About one model's share of a frame, compressed, from above: float32 arrays as base64 and layout text;
-    the (t, k) heatmap's empty half (k > t) compresses to almost nothing."""
-    if model == "scalar":  # lines and bars over T steps, one colour name per bar, phi and phi' on 401 points
-        return (7 * (steps + 1) + 3 * 401) * 4 * 4 // 3 + 12 * steps + 4_000
-    side, units = min(steps + 1, MAX_SIDE), min(hidden, 128)
-    floats = side * (side + 1) // 2 + units * side + 4 * (steps + 1)
-    if model != "rnn":
-        floats += min(hidden, 48) * (side + 1) * 2 + 3 * (steps + 1)
-    return floats * 4 * 4 // 3 + 3_000
-
-
 def _shape(p: Plan) -> tuple[list[str], list[int], int]:
     """The plan's models, the steps its frames take, and its hidden size."""
     qs = views.queries(p.model, p.params)
@@ -238,7 +177,7 @@ def _shape(p: Plan) -> tuple[list[str], list[int], int]:
 def _check_size(p: Plan, n: int) -> None:
     """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
     models, steps, hidden = _shape(p)
-    per_steps = sum(_frame_bytes(m, t, hidden) for m in models for t in steps) / len(steps)
+    per_steps = sum(frame_bytes(m, t, hidden) for m in models for t in steps) / len(steps)
     frames = int(np.prod([len(v) for v in p.values]))
     room = MAX_BYTES - fixed_bytes()
     if frames * per_steps <= room:
@@ -253,18 +192,10 @@ def _check_size(p: Plan, n: int) -> None:
     raise ExportError("points", message, f"2..{max(fit, 1)}", n)
 
 
-def _frame_work(model: str, steps: int, hidden: int) -> float:
-    """Work units of one frame: the backward sweep (T d^3) and the (t, k) heatmap within its budget."""
-    if model == "scalar":
-        return float(steps)  # one multiply per step
-    d = hidden * (2 if model == "lstm" else 1)
-    return steps * d**3 + min(pair_work(steps, d), PAIR_WORK_BUDGET)
-
-
 def _check_work(p: Plan, n: int) -> None:
     """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
     models, steps, hidden = _shape(p)
-    per_frame = sum(_frame_work(m, t, hidden) for m in models for t in steps) / len(steps)
+    per_frame = sum(frame_work(m, t, hidden) for m in models for t in steps) / len(steps)
     frames = int(np.prod([len(v) for v in p.values]))
     if frames * per_frame <= MAX_WORK:
         return

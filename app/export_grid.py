@@ -1,0 +1,83 @@
+"""The export's grid: which sliders each view offers, their ranges and steps, and what a frame costs in bytes
+and work, estimated from the settings before anything is computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import PAIR_WORK_BUDGET, pair_work
+from core.pairs import MAX_SIDE
+
+# Work units (frame_work) of one export, at most. The default grid of story c10 (41 LSTM frames at T = 100,
+# n = 16) is 5e9 and took 11 s on a loaded 2-core machine; 34 LSTM frames at n = 64, T = 200 (1.8e10) took 94 s;
+# one RNN frame at n = 256, T = 1000 alone is 1.7e10.
+MAX_WORK = 1e10
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A slider of the export: its range and step in the file, and its label on the page."""
+
+    lo: float
+    hi: float
+    step: float
+    label: str
+
+    @property
+    def full(self) -> int:
+        """Values of the whole grid at this step."""
+        return round((self.hi - self.lo) / self.step) + 1
+
+
+AXES = {
+    "scale": Axis(0.0, 3.0, 0.1, "Weight scale"),
+    "forget_bias": Axis(-5.0, 5.0, 0.25, "Forget-gate bias b_f (LSTM)"),
+    "update_bias": Axis(-5.0, 5.0, 0.25, "Update-gate bias b_z (GRU)"),
+    "input_scale": Axis(0.0, 5.0, 0.25, "Input scale"),
+    "bias": Axis(-3.0, 3.0, 0.25, "Bias b (RNN)"),
+    "steps": Axis(10, 200, 10, "Sequence length T"),
+    "weight": Axis(0.0, 6.0, 0.1, "Recurrent weight w"),
+    "h0": Axis(-2.0, 2.0, 0.1, "Initial state h₀"),
+    "eps": Axis(0.0, 0.1, 0.005, "Change per step ε"),
+}
+INTEGER = {"steps"}
+# Sliders each model can export, its main one first (the default).
+SLIDERS = {
+    "rnn": ("scale", "steps", "input_scale", "bias"),
+    "lstm": ("forget_bias", "scale", "steps", "input_scale"),
+    "gru": ("update_bias", "scale", "steps", "input_scale"),
+    "compare": ("scale", "steps", "input_scale", "forget_bias", "update_bias"),
+    "scalar": ("weight", "bias", "steps", "input_scale", "h0", "eps"),
+}
+
+
+def values(name: str, n: int, current: float) -> list[float]:
+    """About `n` even values over the slider's export range on multiples of its step (at most its whole grid),
+    with the state's own value among them."""
+    a = AXES[name]
+    vals = np.round(np.linspace(a.lo, a.hi, min(n, a.full)) / a.step) * a.step
+    out = {round(float(v), 6) for v in vals}
+    out.add(current)
+    return sorted(out)
+
+
+def frame_bytes(model: str, steps: int, hidden: int) -> int:
+    """About one model's share of a frame, compressed, from above: float32 arrays as base64 and layout text;
+    the (t, k) heatmap's empty half (k > t) compresses to almost nothing."""
+    if model == "scalar":  # lines and bars over T steps, one colour name per bar, phi and phi' on 401 points
+        return (7 * (steps + 1) + 3 * 401) * 4 * 4 // 3 + 12 * steps + 4_000
+    side, units = min(steps + 1, MAX_SIDE), min(hidden, 128)
+    floats = side * (side + 1) // 2 + units * side + 4 * (steps + 1)
+    if model != "rnn":
+        floats += min(hidden, 48) * (side + 1) * 2 + 3 * (steps + 1)
+    return floats * 4 * 4 // 3 + 3_000
+
+
+def frame_work(model: str, steps: int, hidden: int) -> float:
+    """Work units of one frame: the backward sweep (T d^3) and the (t, k) heatmap within its budget."""
+    if model == "scalar":
+        return float(steps)  # one multiply per step
+    d = hidden * (2 if model == "lstm" else 1)
+    return steps * d**3 + min(pair_work(steps, d), PAIR_WORK_BUDGET)
