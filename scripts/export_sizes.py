@@ -27,6 +27,9 @@ EXPORTS = [
     ("c10 (LSTM, T = 100)", "c10", None),
     ("/?model=lstm&forget_bias=1&steps=200", "/?model=lstm&forget_bias=1&steps=200", None),
     ("/?model=gru, update_bias,steps (9 points each)", "/?model=gru", "update_bias,steps"),
+    ("c12 (compare, T = 100)", "c12", None),
+    ("c1 (scalar, linear, T = 365)", "c1", None),
+    ("c2 (scalar, sigmoid, T = 100), weight,steps", "c2", "weight,steps"),
 ]
 
 

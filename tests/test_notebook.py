@@ -31,10 +31,10 @@ def test_notebook_runs_and_shows_figures() -> None:
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert [o for o in outputs if o.output_type == "error"] == []
     figures = [o.data[PLOTLY] for o in outputs if o.output_type == "display_data" and PLOTLY in o.data]
-    assert len(figures) == 6  # vanishing decay, exploding decay and pairs, two cell paths, one Chinese decay
+    assert len(figures) == 7  # vanishing decay, exploding decay and pairs, two cell paths, a Chinese decay, one unit
     titles = [f["layout"]["title"]["text"] for f in figures]
-    assert titles[0] == "Gradient reaching step k from step T" and titles[-1] == "从第 T 步传回第 k 步的梯度"
-    assert titles[3] == "LSTM: cell-state path vs all paths"
+    assert titles[0] == "Gradient reaching step k from step T" and titles[5] == "从第 T 步传回第 k 步的梯度"
+    assert titles[3] == "LSTM: cell-state path vs all paths" and titles[6] == "Each factor and their product"
     # The exploding curve climbs: its far end (k = 0) is far above its near end (k = T).
     y = figures[1]["data"][0]["y"]
     decay = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
