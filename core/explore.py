@@ -93,6 +93,17 @@ def _gated_unit_spectra(seed: int, n: int, gates: int) -> tuple[float, float, fl
     return rho, sigma, float(np.linalg.norm(Wh.reshape(gates * n, n), 2))
 
 
+def _log10_bound_per_step(gamma: float, W: np.ndarray, scale: float, sigma_unit: float) -> float:
+    """log10 (gamma ||W||_2) in log space. A W of subnormal entries is not scale times the unit draw (each entry
+    rounds on its own), so its norm is then taken from W itself, scaled up first."""
+    peak = float(np.max(np.abs(W)))
+    if peak == 0:
+        return -np.inf
+    if peak < np.finfo(float).tiny:
+        return float(np.log10(gamma) + np.log10(peak) + np.log10(np.linalg.norm(W / peak, 2)))
+    return float(np.log10(gamma) + np.log10(scale) + np.log10(sigma_unit))
+
+
 def rnn_params(cfg: RNNConfig) -> tuple[rnn.RNNParams, np.ndarray]:
     """The seeded weights and inputs of a run."""
     n = cfg.hidden
@@ -108,10 +119,11 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     trace = rnn.forward(p, x)
     f = rnn.factors(p, trace)
     gamma = ACTIVATIONS[cfg.activation].gamma
-    rho, sigma = (cfg.scale * v for v in _rnn_unit_spectra(cfg.seed, cfg.hidden, cfg.init))
-    per_step = float(log10_abs(np.array(gamma * sigma))[()])
+    rho_unit, sigma_unit = _rnn_unit_spectra(cfg.seed, cfg.hidden, cfg.init)
+    rho, sigma = cfg.scale * rho_unit, cfg.scale * sigma_unit
+    per_step = _log10_bound_per_step(gamma, p.W, cfg.scale, sigma_unit)
     bound = power_line(cfg.steps, per_step)
-    rho_line = power_line(cfg.steps, float(log10_abs(np.array(rho))[()]))
+    rho_line = power_line(cfg.steps, float(log10_abs(np.array([cfg.scale, rho_unit])).sum()))
     budget = budget_for(cfg.steps, cfg.hidden, 1)
     u = weights.probe(cfg.seed, cfg.hidden)
     summary = {

@@ -101,7 +101,7 @@ def backward(
         else:
             peak = float(max_abs(S[:p])) if p else 0.0
         if peak > 0 and np.isfinite(p_scale):
-            S[:p] *= 1.0 / peak
+            S[:p] /= peak  # not *= 1 / peak: for a subnormal peak that is inf
             p_scale += np.log10(peak) + step_scale
         else:
             p_scale = -np.inf

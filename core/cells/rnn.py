@@ -84,8 +84,12 @@ def factors(p: RNNParams, trace: RNNTrace) -> Factors:
     dead = ~np.isfinite(top)  # every unit has phi' = 0 at that step
     top_safe = np.where(dead, 0.0, top)
     rows = np.exp(log_d - top_safe[:, None])  # (T, n), in [0, 1]
-    log10_scale = top_safe / np.log(10.0)
-    W, WT = p.W, np.ascontiguousarray(p.W.T)
+    # W's own magnitude is carried in the scale too: products of a subnormal W (scale ~ 1e-320) would lose
+    # every digit in float arithmetic.
+    w_peak = float(np.max(np.abs(p.W)))
+    W = p.W / w_peak if w_peak > 0 else p.W
+    log10_scale = top_safe / np.log(10.0) + (np.log10(w_peak) if w_peak > 0 else 0.0)
+    WT = np.ascontiguousarray(W.T)
 
     def matrix(t: int) -> np.ndarray:
         return rows[t - 1][:, None] * W
