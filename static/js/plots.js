@@ -30,6 +30,28 @@ export const configFor = (el) => ({ ...CONFIG, toImageButtonOptions: { filename:
 export const topTitle = (text) => ({ text, y: 0.98, yanchor: "top" });
 export const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0.9, yanchor: "top" };
 
+// A title wider than its plot (a phone) breaks at the space nearest its middle; the legend under it and the
+// plot move down by the added line. Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
+export function wrapTitle(fig, width, height) {
+  const title = fig.layout.title;
+  const text = typeof title === "string" ? title : title?.text;
+  if (!text || text.includes("<br>") || !width) return fig;
+  const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
+  const em = [...text].reduce((sum, c) => sum + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 1 : 0.55), 0);
+  if (em * size <= width - 16) return fig;
+  const middle = text.length / 2;
+  const spaces = [...text].map((c, i) => (c === " " ? i : -1)).filter((i) => i > 0);
+  const at = spaces.length ? spaces.reduce((a, b) => (Math.abs(b - middle) < Math.abs(a - middle) ? b : a)) : Math.round(middle);
+  const wrapped = `${text.slice(0, at)}<br>${text.slice(at).trimStart()}`;
+  const line = 1.2 * size;
+  const layout = { ...fig.layout, title: { ...(typeof title === "string" ? {} : title), text: wrapped } };
+  // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room.
+  if (layout.title.yanchor === "top" && height) layout.title.y = (layout.title.y ?? 1) - line / height;
+  if (layout.margin) layout.margin = { ...layout.margin, t: (layout.margin.t ?? 40) + line };
+  if (layout.legend?.yref === "container" && height) layout.legend = { ...layout.legend, y: layout.legend.y - line / height };
+  return { ...fig, layout };
+}
+
 function colorbar() {
   const vals = [-ZMAX, -ZMAX / 2, 0, ZMAX / 2, ZMAX];
   const text = vals.map(powerLabel);

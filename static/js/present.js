@@ -4,7 +4,7 @@
 // names a story chooses them (STORY below), else the view (data-present on its form, per model where the
 // models differ). Keys: arrows move the focused slider, or the first presented one (← →) and the second
 // (↑ ↓); Page Down / N and Page Up / B step through the stories; F fullscreen; ? the key help.
-import { configFor } from "./plots.js";
+import { configFor, wrapTitle } from "./plots.js";
 import { t } from "./i18n.js";
 
 // The controls each story is about (names of fields, or "start" for the training lab's run buttons).
@@ -87,18 +87,19 @@ function forProjector(fig, h) {
   return { data, layout };
 }
 
-// view.js draw(): the figure to draw now; the original is kept so a toggle can redraw it either way.
+// view.js draw(): the figure to draw in `el` now, for the projector or with its title fitted to the plot's
+// width (a phone); the original is kept so a toggle can redraw it either way.
 const drawn = new WeakMap();
 export function projected(el, fig) {
   drawn.set(el, fig);
-  return presenting() ? forProjector(fig, el.clientHeight || 450) : fig;
+  return presenting() ? forProjector(fig, el.clientHeight || 450) : wrapTitle(fig, el.clientWidth, el.clientHeight);
 }
 
 function redraw() {
   for (const el of document.querySelectorAll(".js-plotly-plot")) {
     const fig = drawn.get(el);
     if (fig) {
-      const f = presenting() ? forProjector(fig, el.clientHeight || 450) : fig;
+      const f = projected(el, fig);
       Plotly.react(el, f.data, f.layout, configFor(el));
     }
     if (el.offsetParent !== null) Plotly.Plots.resize(el);
