@@ -44,11 +44,13 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
     export = sub.add_parser("export", help="write the recurrent view as one HTML file that works offline")
-    export.add_argument("target", metavar="URL_OR_STORY", help="a state path such as '/?model=lstm&steps=200', or c3")
+    export.add_argument("target", metavar="URL_OR_STORY", help="a state path ('/?model=lstm&steps=200', '/scalar?weight=3.9') or a story (c3)")
     export.add_argument("-o", "--output", required=True, help="the HTML file to write")
     export.add_argument("--sliders", help="one or two sliders to keep live, e.g. scale,steps (default: the main one)")
     export.add_argument("--lang", choices=("en", "zh"), help="language of the file (default: the URL's)")
-    export.add_argument("--points", type=int, help="values per slider (default 31 for one slider, 9 for two)")
+    export.add_argument(
+        "--points", type=int, help="values per slider (default: its whole grid, or 9 each for two; shrunk to fit 8 MB)"
+    )
     export.set_defaults(run=_export)
     return p
 
