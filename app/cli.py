@@ -43,8 +43,12 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="uvicorn worker processes (default: $WEB_CONCURRENCY, else 1)"
     )
     serve.set_defaults(run=_serve)
-    export = sub.add_parser("export", help="write the recurrent view as one HTML file that works offline")
-    export.add_argument("target", metavar="URL_OR_STORY", help="a state path ('/?model=lstm&steps=200', '/scalar?weight=3.9') or a story (c3)")
+    export = sub.add_parser("export", help="write the recurrent or scalar view as one HTML file that works offline")
+    export.add_argument(
+        "target",
+        metavar="URL_OR_STORY",
+        help="a state path ('/?model=lstm&steps=200', '/scalar?weight=3.9') or a story (c3)",
+    )
     export.add_argument("-o", "--output", required=True, help="the HTML file to write")
     export.add_argument("--sliders", help="one or two sliders to keep live, e.g. scale,steps (default: the main one)")
     export.add_argument("--lang", choices=("en", "zh"), help="language of the file (default: the URL's)")
