@@ -8,11 +8,12 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from app.cache import BodyCache
 from app.encode import Format, array, scalar
+from app.limits import Guard, Refused
 from app.schemas import (
     CELL_LINES,
     UNIT_ROWS,
@@ -32,8 +33,6 @@ from core.logmath import power_line
 from core.pairs import sample_steps
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"])
-# Responses are pure functions of the query: the hot presets are served from memory.
-cache = BodyCache(max_bytes=256 * 2**20, max_entry_bytes=32 * 2**20)
 
 ESTIMATE = (
     "estimate: ||a_t^T dh_t/dh_k|| with a_t the top Lyapunov direction at step t (a lower bound of the "
@@ -159,32 +158,40 @@ def _diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:
     }
 
 
-def _key(endpoint: str, q: BaseModel) -> tuple[Any, ...]:
-    return (endpoint, *sorted(q.model_dump().items()))
+def answer(request: Request, endpoint: str, q: BaseModel, compute: Callable[[], bytes]) -> Response:
+    """The cached or freshly computed body, with its compute time in a Server-Timing header.
 
-
-def answer(endpoint: str, q: BaseModel, compute: Callable[[], bytes]) -> Response:
-    """The cached or freshly computed body, with its compute time in a Server-Timing header."""
+    Responses are pure functions of the query: the hot presets are served from the app's cache. A miss is
+    computed within the app's limits (app/limits.py): too large a request is refused with 422 before any work,
+    a heavy one waits briefly for a slot (else 503 with Retry-After), and each stops at the time cap (503).
+    """
+    cache: BodyCache = request.app.state.cache
+    guard: Guard = request.app.state.guard
     t0 = time.perf_counter()
     misses = cache.misses
-    body = cache.get_or_compute(_key(endpoint, q), compute)  # endpoints may share a query model
+    values = q.model_dump()
+    key = (endpoint, *sorted(values.items()))  # endpoints may share a query model
+    try:
+        body = cache.get_or_compute(key, lambda: guard.run(endpoint, values, compute))
+    except Refused as e:
+        return e.response
     timing = f"compute;dur={(time.perf_counter() - t0) * 1e3:.1f}" if cache.misses > misses else "cache;desc=hit"
     return Response(body, media_type="application/json", headers={"Server-Timing": timing})
 
 
 @router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
-def rnn(q: Annotated[RNNQuery, Query()]) -> Response:
+def rnn(request: Request, q: Annotated[RNNQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10."""
-    return answer("rnn", q, lambda: rnn_body(q))
+    return answer(request, "rnn", q, lambda: rnn_body(q))
 
 
 @router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
-def lstm(q: Annotated[LSTMQuery, Query()]) -> Response:
+def lstm(request: Request, q: Annotated[LSTMQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10."""
-    return answer("lstm", q, lambda: lstm_body(q))
+    return answer(request, "lstm", q, lambda: lstm_body(q))
 
 
 @router.get("/gru", response_model=GRUResponse, summary="Gradient flow through a GRU")
-def gru(q: Annotated[GRUQuery, Query()]) -> Response:
+def gru(request: Request, q: Annotated[GRUQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of a GRU and its carry path prod diag(1 - z_t), all as log10."""
-    return answer("gru", q, lambda: gru_body(q))
+    return answer(request, "gru", q, lambda: gru_body(q))

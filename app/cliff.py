@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
@@ -159,12 +159,12 @@ def descent_body(q: DescentQuery) -> bytes:
 
 
 @router.get("/cliff", response_model=CliffResponse, summary="The cliff: E and ||grad E|| over (w, b)")
-def cliff_surface(q: Annotated[CliffQuery, Query()]) -> Response:
+def cliff_surface(request: Request, q: Annotated[CliffQuery, Query()]) -> Response:
     """E and log10 ||grad E|| of the two-parameter recurrent net on a grid, and the wall's exact position."""
-    return answer("cliff", q, lambda: cliff_body(q))
+    return answer(request, "cliff", q, lambda: cliff_body(q))
 
 
 @router.get("/cliff/descent", response_model=DescentResponse, summary="Gradient descent at the cliff, with clipping")
-def cliff_descent(q: Annotated[DescentQuery, Query()]) -> Response:
+def cliff_descent(request: Request, q: Annotated[DescentQuery, Query()]) -> Response:
     """Three runs from (w0, b0): plain, norm-clipped and element-wise clipped gradient descent."""
-    return answer("descent", q, lambda: descent_body(q))
+    return answer(request, "descent", q, lambda: descent_body(q))

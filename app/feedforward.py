@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.api import answer
@@ -154,6 +154,6 @@ def feedforward_body(q: FeedForwardQuery) -> bytes:
 
 
 @router.get("/feedforward", response_model=FeedForwardResponse, summary="Gradient flow through a deep feed-forward net")
-def feedforward(q: Annotated[FeedForwardQuery, Query()]) -> Response:
+def feedforward(request: Request, q: Annotated[FeedForwardQuery, Query()]) -> Response:
     """Per layer: ||dE/dh_l||, ||dE/dW_l||, the forward scale, the pre-activation histogram and dead units."""
-    return answer("feedforward", q, lambda: feedforward_body(q))
+    return answer(request, "feedforward", q, lambda: feedforward_body(q))

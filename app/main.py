@@ -10,21 +10,23 @@ from threadpoolctl import threadpool_limits
 
 from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oembed, pages, scalar, theory, training
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
+from app.cache import BodyCache
 from app.errors import INVALID, validation_handler
 from app.etag import ETagMiddleware
 from app.export import router as export_router
+from app.limits import Guard
 from app.security import ReadOnlyCORS, SecurityHeaders
-from app.settings import settings
-
-# Requests run side by side on worker threads; one BLAS thread each. With more, OpenBLAS threads spin
-# against each other and against other requests on a busy machine: a singular spectrum at n = 256 took
-# 51 s instead of 1.7 s with two threads on two loaded cores. BPTT_BLAS_THREADS overrides it.
-BLAS_THREADS = settings().blas_threads
+from app.settings import Settings, settings
 
 
-def create_app() -> FastAPI:
-    """A fresh application instance (and the process's BLAS thread count)."""
-    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+def create_app(config: Settings | None = None) -> FastAPI:
+    """A fresh application instance with its own limits and response cache (settings from the environment
+    unless given), and the process's BLAS thread count."""
+    s = config or settings()
+    # Requests run side by side on worker threads; one BLAS thread each. With more, OpenBLAS threads spin
+    # against each other and against other requests on a busy machine: a singular spectrum at n = 256 took
+    # 51 s instead of 1.7 s with two threads on two loaded cores. BPTT_BLAS_THREADS overrides it.
+    threadpool_limits(limits=s.blas_threads, user_api="blas")
     app = FastAPI(
         title="BPTT Explorer",
         version="0.1.0",
@@ -33,16 +35,19 @@ def create_app() -> FastAPI:
         responses=INVALID,
         lifespan=health.lifespan,
     )
+    app.state.settings = s
+    app.state.cache = BodyCache(s.cache_max_bytes, s.cache_max_entry_bytes)
+    app.state.guard = Guard(s)
     app.add_exception_handler(RequestValidationError, validation_handler)
     # Middleware, innermost first (each one added wraps those before it).
     app.add_middleware(ETagMiddleware)  # inside gzip: it tags the uncompressed JSON
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outside gzip and the ETag, so 304s and compressed answers get them too; it answers preflights itself.
-    app.add_middleware(ReadOnlyCORS, origins=settings().cors_origins)
+    app.add_middleware(ReadOnlyCORS, origins=s.cors_origins)
     # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
     logs.configure()
-    app.add_middleware(logs.AccessLog, requests=settings().access_log)
-    app.add_middleware(SecurityHeaders, frame_ancestors=settings().frame_ancestors)  # outermost: every response
+    app.add_middleware(logs.AccessLog, requests=s.access_log)
+    app.add_middleware(SecurityHeaders, frame_ancestors=s.frame_ancestors)  # outermost: every response
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(scalar.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from app.api import answer
@@ -61,6 +61,6 @@ def nearfar_body(q: RNNQuery) -> bytes:
 
 
 @router.get("/nearfar", response_model=NearFarResponse, summary="Near versus far terms of the RNN's gradient")
-def nearfar(q: Annotated[RNNQuery, Query()]) -> Response:
+def nearfar(request: Request, q: Annotated[RNNQuery, Query()]) -> Response:
     """The gradient of E = sum_t <u, h_t> with respect to W, split by the distance t - k it travelled."""
-    return answer("nearfar", q, lambda: nearfar_body(q))
+    return answer(request, "nearfar", q, lambda: nearfar_body(q))

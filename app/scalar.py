@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
@@ -90,6 +90,6 @@ def scalar_body(q: ScalarQuery) -> bytes:
 
 
 @router.get("/scalar", response_model=ScalarResponse, summary="The scalar RNN, factor by factor")
-def scalar_rnn(q: Annotated[ScalarQuery, Query()]) -> Response:
+def scalar_rnn(request: Request, q: Annotated[ScalarQuery, Query()]) -> Response:
     """dh_t/dh_{t-1} = w phi'(a_t) at every step of a one-unit RNN, their running product, and (1 +- eps)^N."""
-    return answer("scalar", q, lambda: scalar_body(q))
+    return answer(request, "scalar", q, lambda: scalar_body(q))

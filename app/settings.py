@@ -39,6 +39,24 @@ class Settings(BaseSettings):
         description="Seconds a SIGTERM waits for requests in flight (and trainings told to stop) before they are "
         "cut, under `bptt-explorer serve`.",
     )
+    # Bounded cost (docs/settings.md says how the defaults were chosen).
+    max_request_seconds: float = Field(
+        5.0, gt=0, description="Requests whose estimated compute time exceeds this are refused (422) up front."
+    )
+    request_timeout_seconds: float = Field(
+        30.0, gt=0, description="A computation that has used this many CPU seconds stops and answers 503."
+    )
+    heavy_threshold_seconds: float = Field(
+        0.5, ge=0, description="Requests estimated above this take one of max_heavy slots; lighter ones never wait."
+    )
+    max_heavy: int = Field(2, ge=1, le=64, description="Heavy computations at once (one per core).")
+    queue_wait_seconds: float = Field(
+        1.0, ge=0, description="How long a heavy request waits for a slot before answering 503 with Retry-After."
+    )
+    cache_max_bytes: int = Field(256 * 2**20, ge=0, description="Bytes of response bodies kept in memory.")
+    cache_max_entry_bytes: int = Field(32 * 2**20, ge=0, description="Larger bodies are not kept.")
+    train_max_runs: int = Field(2, ge=1, le=64, description="Training runs (/api/v1/train) at once.")
+    train_budget_seconds: float = Field(60.0, gt=0, description="Seconds of training per run.")
 
 
 @lru_cache(maxsize=1)

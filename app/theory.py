@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
@@ -63,9 +63,9 @@ def meanfield_body(q: MeanFieldQuery) -> bytes:
 
 
 @router.get("/meanfield", response_model=MeanFieldResponse, summary="Mean-field chi and the edge of chaos")
-def meanfield(q: Annotated[MeanFieldQuery, Query()]) -> Response:
+def meanfield(request: Request, q: Annotated[MeanFieldQuery, Query()]) -> Response:
     """chi = scale^2 E[phi'(a)^2] at the fixed point of the pre-activation variance, over the scale slider."""
-    return answer("meanfield", q, lambda: meanfield_body(q))
+    return answer(request, "meanfield", q, lambda: meanfield_body(q))
 
 
 class Spectrum(BaseModel):
@@ -114,6 +114,6 @@ def spectrum_body(q: RNNQuery) -> bytes:
 
 
 @router.get("/spectrum", response_model=SpectrumResponse, summary="Singular spectrum of dh_T/dh_0")
-def singular_spectrum(q: Annotated[RNNQuery, Query()]) -> Response:
+def singular_spectrum(request: Request, q: Annotated[RNNQuery, Query()]) -> Response:
     """Every singular value of the product of T Jacobians, for gaussian and orthogonal W at the run's settings."""
-    return answer("spectrum", q, lambda: spectrum_body(q))
+    return answer(request, "spectrum", q, lambda: spectrum_body(q))

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from starlette.types import Receive, Scope, Send
 
 from app.schemas import ErrorBody, float_field, int_field
+from app.settings import settings
 from core import config as c
 from core.training import TrainConfig, Update, evaluate, initial_params, tasks, train
 from core.training import run as r
@@ -36,8 +37,9 @@ from core.training.optim import ClipName, OptimizerName
 from core.training.tasks import TaskName
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
-BUDGET_S = 60.0  # seconds of training per run
-MAX_RUNS = 2  # trainings at once; the machine has two cores and each run keeps one busy
+BUDGET_S = settings().train_budget_seconds  # seconds of training per run (BPTT_TRAIN_BUDGET_SECONDS, default 60)
+# Trainings at once (BPTT_TRAIN_MAX_RUNS, default 2): the machine has two cores and each run keeps one busy.
+MAX_RUNS = settings().train_max_runs
 EVENT_INTERVAL_S = 0.1  # at most about ten progress events a second; updates in between travel together
 # Set when the server shuts down (app/health.py): running trainings stop at their next update and end their
 # stream with the done event, so the server can finish in-flight requests instead of cutting them.

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from core import deadline
 from core.activations import log_sigmoid_derivative
 from core.config import Bounds
 from core.logmath import log10_abs
@@ -98,6 +99,7 @@ def gradients(w: np.ndarray, b: np.ndarray, steps: int) -> Gradients:
     e = np.empty(w.shape)
     x = np.full(w.shape, X0)
     for t in range(T + 1):
+        deadline.check()
         # e = exp(-x), held below e^700: sigmoid is then e^-700 rather than 0 below x = -700, which
         # changes E by nothing and the gradient only in terms below 1e-300 of delta_T.
         np.negative(x, out=e)
@@ -117,6 +119,7 @@ def gradients(w: np.ndarray, b: np.ndarray, steps: int) -> Gradients:
     acc = np.zeros((2, *w.shape))
     factor = w * ds  # (T+1, ...) w s'(x_t)
     for t in range(T, 0, -1):
+        deadline.check()
         acc[0] += d * s[t - 1]
         acc[1] += d
         if t > 1:
@@ -199,6 +202,7 @@ def point(w: float, b: float, steps: int) -> Point:
     """E and its exact gradient at one (w, b); every product is carried in log space."""
     xs = [X0]
     for _ in range(steps):
+        deadline.check()
         xs.append(w * _sigmoid(xs[-1]) + b)
     err = _sigmoid(xs[-1]) - TARGET
     if err == 0.0:
@@ -210,6 +214,7 @@ def point(w: float, b: float, steps: int) -> Point:
     ref = ld  # accumulators are in units of e^ref, ref = the largest log |delta_t| so far
     gw = gb = 0.0
     for t in range(steps, 0, -1):
+        deadline.check()
         if ld > ref:
             shrink = math.exp(ref - ld)
             gw, gb, ref = gw * shrink, gb * shrink, ld
@@ -283,6 +288,7 @@ def descend(cfg: CliffConfig, method: Method, rng: np.random.Generator) -> Run:
     p = point(w, b, cfg.steps)
     run.visit(w, b, p)
     for _ in range(cfg.iterations):
+        deadline.check()
         step, clipped, random = update(p.grad, method, cfg.threshold, rng)
         with np.errstate(over="ignore"):
             w, b = (float(v) for v in np.array([w, b]) - cfg.lr * step)

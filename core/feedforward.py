@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 
+from core import deadline
 from core.activations import ACTIVATIONS
 from core.config import INPUT_SCALE, SEED, ActivationName, Bounds
 from core.logmath import log10_abs
@@ -156,6 +157,7 @@ def layer_weights(seed: int, width: int, layers: int, init: FFInit) -> np.ndarra
     out = np.empty((layers, width, width))
     std = init_std(init, width)
     for l in range(layers):
+        deadline.check()
         np.multiply(_unit_layer(seed, width, l + 1, init == "orthogonal"), std, out=out[l])
     return out
 
@@ -211,6 +213,7 @@ def forward(W: np.ndarray, x: np.ndarray, activation: str, batch_norm: bool = Fa
     states[0] = x
     states_log2[0] = _normalise(states[0])
     for l in range(L):
+        deadline.check()
         a, p = pre[l], int(states_log2[l])
         np.matmul(states[l], W[l].T, out=a)  # (B, n): a_l / 2**p
         if inv_std is not None:
@@ -268,6 +271,7 @@ def backward(trace: FFTrace, W: np.ndarray, u: np.ndarray, keep_grad_w: bool = F
     grad_h[L] = u / B  # (B, n), or (n,) broadcast over the batch
     grad_h_log2[L] = _normalise(grad_h[L])
     for l in range(L, 0, -1):
+        deadline.check()
         i = l - 1
         delta = grad_h[l] * trace.dphi[i]  # (B, n): dE/d(pre_l) / 2**d
         d = grad_h_log2[l] + trace.dphi_log2[i]

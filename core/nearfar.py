@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core import weights
+from core import deadline, weights
 from core.activations import ACTIVATIONS
 from core.cells import rnn
 from core.jacobian import max_abs
@@ -103,6 +103,7 @@ def _adjoint(W: np.ndarray, D: np.ndarray, e_d: np.ndarray, u: np.ndarray) -> tu
     e_a = np.zeros(T, dtype=np.int64)
     A[T - 1], e_a[T - 1] = un[0], e_u
     for i in range(T - 2, -1, -1):  # row i is k = i + 1; phi'(a_{k+1}) is D[i + 1]
+        deadline.check()
         w = (D[i + 1] * A[i + 1]) @ W
         e_w = int(e_a[i + 1] + e_d[i + 1])  # true W^T(...) = w * 2**e_w
         peak = float(max_abs(w))
@@ -152,6 +153,7 @@ def _sweep(
     terms: list[tuple[np.ndarray, float]] = []
     tails: list[tuple[np.ndarray, float]] = []
     for delta in range(T):
+        deadline.check()
         m = T - delta
         # phi'(a_k) ⊙ R_d[k] and phi'(a_k) ⊙ A_d[k] as Q[k] * 2**e_q[k], max |Q[k]| in [0.5, 1).
         Q = cur * D[None, :m]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import deadline
 from core.jacobian import Factors, max_abs
 from core.logmath import log10_abs
 from core.norms import Norm, frobenius_norms, generic_start
@@ -53,6 +54,7 @@ def exact(f: Factors, norm: Norm, rows: np.ndarray, cols: np.ndarray) -> Heatmap
     scale = np.zeros(T + 1)
     row_of = {int(t): i for i, t in enumerate(rows)}
     for t in range(T + 1):
+        deadline.check()
         if t > 0:
             x = stack[:t].reshape(t * d, d)
             stack[:t] = f.right_t(x, t).reshape(t, d, d)  # (dh_t/dh_k)^T = (dh_{t-1}/dh_k)^T J_t^T
@@ -84,6 +86,7 @@ def lyapunov_directions(f: Factors) -> np.ndarray:
     a = np.empty((T + 1, d))
     a[0] = generic_start(d)
     for t in range(1, T + 1):
+        deadline.check()
         nxt = f.right_t(a[t - 1][None, :], t)[0]
         length = float(np.linalg.norm(nxt))
         a[t] = nxt / length if length > 0 else a[t - 1]

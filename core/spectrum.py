@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core import deadline
 from core.cells import rnn
 from core.config import RNNConfig
 from core.explore import rnn_params
@@ -89,6 +90,7 @@ def singular_spectrum(f: Factors) -> np.ndarray:
     rank = d  # at most the fewest nonzero rows of any J_t (a dead ReLU zeroes its row exactly)
     with np.errstate(under="ignore"):
         for t in range(1, f.steps + 1):
+            deadline.check()
             m = f.right_t(q.T, t).T  # J_t Q_{t-1}: a zero row of J_t stays exactly zero
             rank = min(rank, int(np.count_nonzero(np.any(m != 0, axis=1))))
             q, r = np.linalg.qr(m)  # J_t Q_{t-1} = Q_t R_t, up to the step's scale
@@ -148,6 +150,7 @@ def _jacobi_log10(y: np.ndarray, c: np.ndarray, sweeps: int = 30) -> np.ndarray:
     tol = 4.0 * math.sqrt(d) * np.finfo(float).eps
     rounds = _round_robin(d)
     for _ in range(sweeps):
+        deadline.check()
         rotated = False
         for p, q in rounds:
             swap = c[q] > c[p]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import pairs
+from core import deadline, pairs
 from core.jacobian import Factors, log10_norms, max_abs
 from core.logmath import log10_abs
 from core.norms import SEQUENTIAL_MIN_DIM, Norm, generic_start, spectral_norm
@@ -90,6 +90,7 @@ def backward(
     admit(T)
     record(T)
     for k in range(T - 1, -1, -1):
+        deadline.check()
         n_rows = p + 1 + active
         f.right(S[:n_rows], k + 1, out_S[:n_rows])
         S, out_S = out_S, S

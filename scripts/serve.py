@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -23,9 +24,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(timeout: float = 30.0, port: int | None = None, log: Path | None = None) -> Iterator[str]:
-    """Starts uvicorn (on a free port unless given), waits for /healthz, yields the base URL, stops it.
-    `log`: a file for its output (default: ours)."""
+def running_server(
+    timeout: float = 30.0, port: int | None = None, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """Starts uvicorn (on a free port unless given; `env` adds environment variables such as BPTT_* settings),
+    waits for /healthz, yields the base URL, stops it. `log`: a file for its output (default: ours)."""
     port = port or free_port()
     cmd = [
         sys.executable,
@@ -40,7 +43,7 @@ def running_server(timeout: float = 30.0, port: int | None = None, log: Path | N
         "warning",
     ]
     out = log.open("ab") if log is not None else None
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=out)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env} if env else None, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:

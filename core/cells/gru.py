@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import deadline
 from core.activations import log_sigmoid, log_tanh_derivative, sigmoid
 from core.jacobian import Factors
 from core.logmath import LN10
@@ -58,6 +59,7 @@ def forward(p: GRUParams, x: np.ndarray) -> GRUTrace:
     h[0] = p.h0
     with np.errstate(under="ignore"):  # far-saturated gates round to exactly 0 or 1
         for t in range(T):
+            deadline.check()
             a = pre[t]
             np.add((W_zr @ h[t]).reshape(2, n), drive[t, :2], out=a[:2])
             gates[t, :2] = sigmoid(a[:2])

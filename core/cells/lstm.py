@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import deadline
 from core.activations import log_sigmoid, log_tanh_derivative, sigmoid
 from core.jacobian import Factors
 from core.logmath import LN10, log10_abs
@@ -75,6 +76,7 @@ def forward(p: LSTMParams, x: np.ndarray) -> LSTMTrace:
     h[0], c[0] = p.h0, p.c0
     pf, pi, po = (_peep(p, j) for j in range(3))
     for t in range(T):
+        deadline.check()
         a = pre[t]
         np.add(p.Wh @ h[t], drive[t], out=a)
         if p.peep is not None:

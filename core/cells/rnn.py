@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import deadline
 from core.activations import ACTIVATIONS
 from core.jacobian import Factors
 
@@ -62,6 +63,7 @@ def forward(p: RNNParams, x: np.ndarray) -> RNNTrace:
     h, e = np.asarray(p.h0, dtype=float).copy(), 0
     states[0] = h
     for t in range(T):
+        deadline.check()
         with np.errstate(under="ignore"):  # inputs negligible beside an exploded state round to 0
             a = p.W @ h + (np.ldexp(drive[t], -e) if e else drive[t])
         pre[t], pre_log2[t] = a, e
