@@ -121,7 +121,7 @@ def activation(r: core_scalar.ScalarResult, lang: str) -> FigureDict:
                     "x1": 1,
                     "y0": gamma,
                     "y1": gamma,
-                    "line": {"dash": "dot", "color": "#999"},
+                    "line": {"dash": "dot", "color": "#767676"},
                 }
             ],
             "annotations": [

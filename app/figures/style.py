@@ -29,7 +29,7 @@ COLORSCALE = [[i / (len(RDBU) - 1), c] for i, c in enumerate(RDBU)]
 COLORS = {
     "rnn": "#0072B2",
     "lstm": "#D55E00",
-    "gru": "#7A4FA0",
+    "gru": "#000000",
     "bound": "#555555",
     "cell": "#009E73",
     "ref": "#CC79A7",

@@ -9,7 +9,9 @@ export const ZMAX = 10;
 const RDBU = ["#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
   "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f"];
 const COLORSCALE = RDBU.map((c, i) => [i / (RDBU.length - 1), c]);
-export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#7A4FA0", bound: "#555555", cell: "#009E73", ref: "#CC79A7" };
+// Line colours from Okabe & Ito's palette, told apart with any colour-vision deficiency (the GRU is black:
+// a purple beside the RNN's blue looks the same blue to protanopes).
+export const COLORS = { rnn: "#0072B2", lstm: "#D55E00", gru: "#000000", bound: "#555555", cell: "#009E73", ref: "#CC79A7" };
 
 const FONT = { family: "system-ui, sans-serif", size: 13 };
 export const BASE = { uirevision: "keep", font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff" };
@@ -164,7 +166,7 @@ export function activationFigure(curve, extra, title = t("Activation and its der
       xaxis: { title: { text: t("pre-activation a") }, range: [a[0], a[a.length - 1]] },
       yaxis: { title: { text: "φ, φ′" }, range: [-1.1, 1.6] },
       yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", tickformat: ".1%", showgrid: false },
-      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: gamma, y1: gamma, line: { dash: "dot", color: "#999" } }],
+      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: gamma, y1: gamma, line: { dash: "dot", color: "#767676" } }],
       annotations: [{ xref: "paper", x: 1, y: gamma, xanchor: "right", yanchor: "bottom", text: `sup φ′ = ${gamma}`, showarrow: false }],
     },
   };
