@@ -58,7 +58,10 @@ def oembed(
     """An iframe of the linked view's /embed page, at most maxwidth x maxheight."""
     if format != "json":
         raise refuse(501, "format", f"format must be json (got {format!r})")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: "http://["
+        raise refuse(404, "url", f"url must be a link to a view of this site (got {url!r}: {exc})") from None
     if parts.netloc and parts.netloc != request.url.netloc:
         raise refuse(404, "url", f"url must be a page of {request.url.netloc} (got {parts.netloc!r})")
     query = dict(parse_qsl(parts.query))
