@@ -25,7 +25,7 @@ from core.pairs import exact, sample_steps
 from core.scalar import ScalarConfig, run_scalar
 from tests import reference, reference_gru
 
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 TOL = 1e-7  # log10: a relative error of 2e-7 between two computations of one norm
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "leaky_relu": 1.0, "linear": 1.0}
 ACTIVATIONS: list[ActivationName] = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
@@ -273,7 +273,7 @@ def _check_gated(r: Any, steps: list[tuple[np.ndarray, float]], norm: Norm, gate
         assert _close(float(r.decay[k]), float(v[T, k]), 1e-6), k
 
 
-@settings(PROPERTY, max_examples=30)
+@settings(PROPERTY, max_examples=50)
 @given(lstm_configs)
 def test_lstm_norms_are_finite_and_compose_from_its_steps(cfg: LSTMConfig) -> None:
     r = run_lstm(cfg)
@@ -282,7 +282,7 @@ def test_lstm_norms_are_finite_and_compose_from_its_steps(cfg: LSTMConfig) -> No
     _check_gated(r, steps, cfg.norm, not cfg.peephole)
 
 
-@settings(PROPERTY, max_examples=30)
+@settings(PROPERTY, max_examples=50)
 @given(gru_configs)
 def test_gru_norms_are_finite_and_compose_from_its_steps(cfg: GRUConfig) -> None:
     r = run_gru(cfg)
