@@ -100,7 +100,8 @@ class Guard:
                     _error(
                         503,
                         "query",
-                        f"The server is busy with {s.max_heavy} large computations; this one (about {seconds:.1f} s) "
+                        f"The server is busy with {s.max_heavy} large computation{'s' if s.max_heavy > 1 else ''}; "
+                        f"this one (about {seconds:.1f} s) "
                         f"can start in about {retry} s. Retry then, or lower the sizes to get an answer at once.",
                         "busy",
                         {"Retry-After": str(retry)},
@@ -110,15 +111,13 @@ class Guard:
             with deadline.limit(s.request_timeout_seconds):
                 return compute()
         except deadline.DeadlineExceeded as e:
-            lower = " or ".join(cost.MODELS[endpoint].lower) if endpoint in cost.MODELS else "the sizes"
+            names = cost.MODELS[endpoint].lower if endpoint in cost.MODELS else ()
             raise Refused(
                 _error(
                     503,
-                    cost.MODELS[endpoint].lower[0]
-                    if endpoint in cost.MODELS and cost.MODELS[endpoint].lower
-                    else "query",
-                    f"The computation stopped at the limit of {e.seconds:g} s of compute per request: lower {lower} "
-                    "and try again.",
+                    names[0] if names else "query",
+                    f"The computation stopped at the limit of {e.seconds:g} s of compute per request: lower "
+                    f"{' or '.join(names) or 'the sizes'} and try again.",
                     "timeout",
                     {"Retry-After": str(max(1, math.ceil(seconds)))},
                 )

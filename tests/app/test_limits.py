@@ -91,7 +91,7 @@ def test_one_heavy_slot_turns_a_second_heavy_request_away() -> None:
         status, headers, body = results[0]
         assert status == 503
         (d,) = body["detail"]
-        assert d["type"] == "busy" and "busy with 1 large computation" in d["message"]
+        assert d["type"] == "busy" and "busy with 1 large computation;" in d["message"]
         assert int(headers["Retry-After"]) >= 1
         # meanwhile: a cache hit and a light request are answered without waiting for the slot
         hit = urllib.request.urlopen(f"{base}{MEDIUM}&seed=1", timeout=120)
