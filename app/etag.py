@@ -76,3 +76,41 @@ class ETagMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, wrapped)
+
+
+GZIP_SUFFIX = '-gzip"'
+
+
+class EncodingETag:
+    """Gives a gzip-encoded answer its own strong tag: `"<hash>-gzip"` beside `"<hash>"` for the plain body.
+
+    A strong ETag names one representation byte for byte, so the compressed and the plain body may not share
+    one. Placed outside GZipMiddleware: it renames the tag of compressed answers, and strips the suffix from
+    If-None-Match on the way in so the ETagMiddleware inside compares the body's own hash (a 304 then names
+    the tag the client holds).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = Headers(scope=scope).get("if-none-match", "")
+        gzip_held = GZIP_SUFFIX in wanted
+        if gzip_held:
+            raw = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
+            raw.append((b"if-none-match", wanted.replace(GZIP_SUFFIX, '"').encode("latin-1")))
+            scope = {**scope, "headers": raw}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=message["headers"])
+                tag = headers.get("etag")
+                gzipped = headers.get("content-encoding") == "gzip" or (message["status"] == 304 and gzip_held)
+                if tag and tag.endswith('"') and not tag.startswith("W/") and gzipped:
+                    headers["ETag"] = tag[:-1] + GZIP_SUFFIX
+            await send(message)
+
+        await self.app(scope, receive, wrapped)

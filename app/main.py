@@ -12,7 +12,7 @@ from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oe
 from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
 from app.cache import BodyCache
 from app.errors import INVALID, validation_handler
-from app.etag import ETagMiddleware
+from app.etag import EncodingETag, ETagMiddleware
 from app.export import router as export_router
 from app.limits import Guard
 from app.security import ReadOnlyCORS, SecurityHeaders
@@ -42,6 +42,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     # Middleware, innermost first (each one added wraps those before it).
     app.add_middleware(ETagMiddleware)  # inside gzip: it tags the uncompressed JSON
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(EncodingETag)  # the gzip body is another representation: another strong tag
     # Outside gzip and the ETag, so 304s and compressed answers get them too; it answers preflights itself.
     app.add_middleware(ReadOnlyCORS, origins=s.cors_origins)
     # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
