@@ -12,6 +12,7 @@ const SERVER_TEXTS = [
   N_("Update {step} had an Inf/NaN gradient and was not applied: without clipping the run cannot go on. Turn clipping on to take a random step of size v instead."),
   N_("{limit} trainings are running, the most this server runs at once; try again in {wait} s."),
   N_("training failed: {error}"),
+  N_("The server is restarting: stopped after {step} of {total} updates."),
 ];
 const server = (message) => reword(message, SERVER_TEXTS);
 
@@ -244,7 +245,7 @@ function finish(d) {
     say(server(d.error), true);
   } else if (d.done) {
     document.body.dataset.run = "done";
-    say(d.done.reason === "diverged" || d.done.reason === "budget" ? server(d.done.message) : "", d.done.reason === "diverged");
+    say(d.done.reason === "finished" ? "" : server(d.done.message), d.done.reason !== "finished" && d.done.reason !== "budget");
   } else {
     document.body.dataset.run = "error";
     say(t("The stream ended before the run did (the server went away?)."), true);
@@ -328,7 +329,10 @@ function summaryHTML(d) {
     [t("far share (mean)"), d.farMean[last] === null ? "—" : plain(d.farMean[last])],
   ];
   const dl = `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
-  const why = { finished: "", budget: server(d.done?.message), diverged: t("Diverged: an Inf/NaN gradient without clipping.") };
+  const why = {
+    finished: "", budget: server(d.done?.message), shutdown: server(d.done?.message),
+    diverged: t("Diverged: an Inf/NaN gradient without clipping."),
+  };
   const end = d.done ? `<p>${verdict(d)}${LANG === "zh" ? "" : " "}${why[d.done.reason] ?? ""}</p>` : "";
   return dl + end;
 }
