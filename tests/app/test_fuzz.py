@@ -15,6 +15,7 @@ import json
 import time
 from collections import Counter, defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
@@ -70,7 +71,9 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
 ]
+VIEWS = ["/", "/scalar", "/feedforward", "/cliff", "/train", "/embed"]  # what /oembed accepts as a link
 SENT: Counter[str] = Counter()  # requests per operation
+STATUSES: defaultdict[str, Counter[int]] = defaultdict(Counter)  # and their status codes
 SECONDS: defaultdict[str, float] = defaultdict(float)  # time in the app per operation (printed, for the record)
 
 
@@ -107,6 +110,23 @@ def _bound(case: Case[Any]) -> None:
             case.query[name] = _fold(case.query[name], lo, cap)
 
 
+def _view_link(case: Case[Any]) -> None:
+    """A generated valid /oembed case links to a real view, with the generated text in the link's query: it
+    reaches the answer's iframe, which must escape it."""
+    url = case.query.get("url")
+    meta = case.meta
+    generated = meta is not None and meta.phase.name == "fuzzing" and meta.generation.mode == GenerationMode.POSITIVE
+    if case.operation.path == "/oembed" and generated and isinstance(url, str):
+        case.query["url"] = f"{VIEWS[len(url) % len(VIEWS)]}?{urlencode({'text': url, 'view': url})}"
+
+
+def _check_oembed_html(text: str) -> None:
+    """One iframe element and nothing else: whatever the link carried is escaped inside its attributes."""
+    html = json.loads(text)["html"]
+    assert html.startswith("<iframe ") and html.endswith("></iframe>"), html
+    assert html.count("<") == 2 and html.count(">") == 2 and html.count('"') % 2 == 0, html
+
+
 def _check_error_body(case: Case[Any], status: int, text: str) -> None:
     """4xx (and the busy 503) bodies: {"detail": [{"field", "message", ...}]}, each naming its parameter."""
     body = json.loads(text)
@@ -135,6 +155,7 @@ def _check_error_body(case: Case[Any], status: int, text: str) -> None:
 )
 def test_operation(case: Case[Any]) -> None:
     _bound(case)
+    _view_link(case)
     faulthandler.dump_traceback_later(CALL_LIMIT_S, exit=True)
     t0 = time.perf_counter()
     try:
@@ -144,10 +165,13 @@ def test_operation(case: Case[Any]) -> None:
     SENT[case.operation.label] += 1
     SECONDS[case.operation.label] += time.perf_counter() - t0
     status = response.status_code
+    STATUSES[case.operation.label][status] += 1
     # 501 is oEmbed's answer to a format it does not offer (oEmbed 1.0, section 2.3.4); any other 5xx is a bug.
     deliberate = status == 501 and case.operation.path == "/oembed"
     assert status < 500 or deliberate, f"{status} for {case.as_curl_command()}: {response.text[:2000]}"
     case.validate_response(response, checks=CHECKS)
+    if status == 200 and case.operation.path == "/oembed":
+        _check_oembed_html(response.text)
     if status >= 400 and case.method.upper() == case.operation.method.upper():  # 405 for other methods is Starlette's
         _check_error_body(case, status, response.text)
 
@@ -158,7 +182,7 @@ def test_every_operation_was_fuzzed() -> None:
     if not SENT.keys() >= {op.label for op in operations}:
         pytest.skip("run the whole file: some operations were not fuzzed in this run")
     for label, n in SENT.items():
-        print(f"{label}: {n} requests, {SECONDS[label]:.1f} s")
+        print(f"{label}: {n} requests {dict(sorted(STATUSES[label].items()))}, {SECONDS[label]:.1f} s")
     print(f"total: {sum(SENT.values())} requests, {sum(SECONDS.values()):.1f} s")
     assert all(SENT[op.label] >= MAX_EXAMPLES for op in operations if list(op.query)), SENT
 
