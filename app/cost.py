@@ -79,24 +79,24 @@ class Model:
 
 
 # Fitted by `python -m scripts.cost_calibration` on this 2-core machine (CPU seconds of one request at a time, one
-# BLAS thread, spectral norm, while the machine was busy with other work: load average 10-16, so these run high
-# for an idle machine). Largest estimate/measured ratio error over each spread of sizes, as the script printed it:
-# rnn 1.52x, lstm 2.04x, gru 1.45x, nearfar 1.53x, spectrum 1.34x, feedforward 1.82x, cliff 1.95x,
-# descent 1.48x, scalar 1.15x, meanfield 1.25x. Rerun the script on another machine and paste its output here.
+# BLAS thread, spectral norm; load average 2-4 from other work while it ran). Largest estimate/measured ratio error
+# over each spread of sizes, as the script printed it: rnn 1.54x, lstm 1.78x, gru 1.66x, nearfar 1.20x,
+# spectrum 1.41x, feedforward 1.59x, cliff 2.21x, descent 1.18x, scalar 1.01x, meanfield 1.28x.
+# Rerun the script on another machine and paste its output here.
 # fmt: off
 MODELS: dict[str, Model] = {
-    "rnn": Model(_recurrent(1), (0.0125, 0.000168, 5.97e-08, 0.0, 2.75e-10), ("steps", "hidden")),
-    "lstm": Model(_recurrent(2), (0.0121, 0.000341, 4.37e-08, 0.0, 1.75e-10), ("steps", "hidden")),
-    "gru": Model(_recurrent(1), (0.0188, 0.000249, 9.92e-08, 0.0, 2.35e-10), ("steps", "hidden")),
-    "nearfar": Model(_nearfar, (0.00443, 0.000271, 1.86e-08, 1.01e-08, 0.0), ("steps", "hidden")),
-    "spectrum": Model(_spectrum, (0.00332, 0.000124, 0.000519, 4.03e-09, 4.44e-10), ("hidden", "steps")),
+    "rnn": Model(_recurrent(1), (0.0154, 0.000146, 4.4e-08, 0.0, 1.2e-10), ("steps", "hidden")),
+    "lstm": Model(_recurrent(2), (0.0134, 0.000276, 3.79e-08, 0.0, 2.58e-10), ("steps", "hidden")),
+    "gru": Model(_recurrent(1), (0.0166, 0.000218, 8.22e-08, 0.0, 2.2e-10), ("steps", "hidden")),
+    "nearfar": Model(_nearfar, (0.00398, 0.000187, 8.28e-09, 1.44e-08, 9.72e-12), ("steps", "hidden")),
+    "spectrum": Model(_spectrum, (0.00304, 0.000199, 0.000754, 3.02e-10, 3.63e-10), ("hidden", "steps")),
     "feedforward": Model(
-        _feedforward, (0.00597, 0.000153, 8.61e-08, 2.1e-08, 2.09e-10, 3.16e-10), ("layers", "width", "batch")
+        _feedforward, (0.00444, 0.00029, 4.87e-08, 1.49e-08, 2.98e-10, 2.96e-10), ("layers", "width", "batch")
     ),
-    "cliff": Model(_cliff, (0.00566, 6.3e-06, 5.08e-08), ("resolution", "steps")),
-    "descent": Model(lambda q: (1.0, q["iterations"], q["iterations"] * q["steps"]), (0.00474, 0.000105, 4.55e-06), ("iterations", "steps")),
-    "scalar": Model(lambda q: (1.0, q["steps"]), (0.00741, 4.55e-05), ("steps",)),
-    "meanfield": Model(lambda q: (1.0,), (0.181,), ()),
+    "cliff": Model(_cliff, (0.0086, 6.33e-06, 3.17e-08), ("resolution", "steps")),
+    "descent": Model(lambda q: (1.0, q["iterations"], q["iterations"] * q["steps"]), (0.00358, 8.93e-05, 3.71e-06), ("iterations", "steps")),
+    "scalar": Model(lambda q: (1.0, q["steps"]), (0.00452, 2.17e-05), ("steps",)),
+    "meanfield": Model(lambda q: (1.0,), (0.0972,), ()),
 }
 # fmt: on
 
