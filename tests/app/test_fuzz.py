@@ -43,12 +43,12 @@ schema.config.generation.update(
     database="none",
 )
 
-# The largest size a generated case keeps, per parameter; larger valid sizes are folded into 1..cap.
+# The largest size a generated case keeps, per parameter; larger valid sizes are folded into minimum..cap.
 SMALL = {"hidden": 12, "steps": 40, "layers": 12, "width": 24, "batch": 16, "resolution": 31, "iterations": 40}
 # A training's sizes in every case: it streams until its last update.
 TRAIN = {"iterations": 2, "lag": 12, "hidden": 8, "batch": 4}
 # Pydantic's errors about one field's own type or range: a request valid by the schema never gets these, only the
-# rules across fields (value_error) that the schema cannot state.
+# rules across fields (value_error) and the cost limit, which the schema cannot state.
 PER_FIELD_ERRORS = {
     "missing",
     "extra_forbidden",
