@@ -68,7 +68,7 @@ export function decodeArrays(node) {
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));
 }
 
-// {ok, status, body}: a 422 is an answer (field errors), not an exception; a network failure throws.
+// {ok, status, body, retryAfter}: a 422 is an answer (field errors), not an exception; a network failure throws.
 async function fetchJSON(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
   let body;
@@ -77,5 +77,6 @@ async function fetchJSON(url) {
   } catch {
     body = { detail: [{ field: null, message: t("The server answered {status} without JSON.", { status: response.status }) }] };
   }
-  return { ok: response.ok, status: response.status, body: response.ok ? decodeArrays(body) : body, url };
+  const retryAfter = Number(response.headers.get("Retry-After")) || null;
+  return { ok: response.ok, status: response.status, body: response.ok ? decodeArrays(body) : body, url, retryAfter };
 }

@@ -5,6 +5,7 @@ import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
 import { t } from "./i18n.js";
 import { projected } from "./present.js";
+import { busyWait, limitMessage } from "./limits.js";
 
 // Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
 // the story told, an embedded view's choices (/embed) and presenter mode (present.js, which may turn it
@@ -176,7 +177,15 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   function onResult(job, results) {
     retryDelay = 500;
     if (loader.idle) document.body.classList.remove("busy");
-    const messages = showErrors(results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: t("Server error {status}", { status: r.status }) }])));
+    const wait = busyWait(results);
+    if (wait !== null) {
+      // Every heavy slot is taken (a class opening the same link): keep the plots, retry when one frees.
+      say(t("Server busy; retrying in {seconds} s. Your settings are kept in the address bar.", { seconds: wait }), true);
+      retryTimer = setTimeout(refresh, wait * 1000);
+      return;
+    }
+    const details = results.flatMap((r) => (r.ok ? [] : r.body.detail || [{ message: t("Server error {status}", { status: r.status }) }]));
+    const messages = showErrors(details.map((d) => ({ ...d, message: limitMessage(d.message) })));
     if (results.every((r) => r.ok)) {
       const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
       paint(figures(byModel, job.state), job.tag);

@@ -1,0 +1,56 @@
+"""The server's limits as the page shows them: a request over the time budget says what to lower (in the
+page's language, beside the controls that can fix it), and a busy server is waited out, settings kept."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from scripts.serve import running_server
+
+pytestmark = pytest.mark.browser
+
+OVER = "/?model=lstm&hidden=256&steps=1000"  # about 10 s of compute, over the default 5 s
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "lower steps to "), ("zh", "降到")])
+def test_a_request_over_the_budget_says_what_to_lower(
+    page: Page, live_server: str, console: list[str], lang: str, words: str
+) -> None:
+    page.goto(f"{live_server}{OVER}&lang={lang}")
+    for field in ("steps", "hidden"):
+        expect(page.locator(f"#err-{field}")).to_contain_text(words, timeout=20000)
+        expect(page.locator(f"#in-{field}")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#status")).to_have_class(re.compile(r"\balert\b"))
+    console.clear()  # the browser logs the refused request (422) as a failed load
+    assert "hidden=256" in page.url and "steps=1000" in page.url  # nothing the user set is lost
+    # The suggested size is answered.
+    page.fill("#num-hidden", "128")
+    page.press("#num-hidden", "Enter")
+    page.wait_for_function("() => (document.body.dataset.rendered || '').includes('hidden=128')", timeout=60000)
+    expect(page.locator("#err-steps")).to_be_empty()
+
+
+def test_a_busy_server_is_waited_out(page: Page) -> None:
+    env = {
+        "BPTT_MAX_HEAVY": "1",
+        "BPTT_QUEUE_WAIT_SECONDS": "0",
+        "BPTT_HEAVY_THRESHOLD_SECONDS": "0.01",  # every LSTM counts as heavy
+        "BPTT_REQUEST_TIMEOUT_SECONDS": "600",
+    }
+    with running_server(env=env) as base:
+        # Another client holds the only slot with a long computation.
+        holder = threading.Thread(
+            target=lambda: urllib.request.urlopen(f"{base}/api/v1/lstm?hidden=128&steps=600&seed=9", timeout=300).read()
+        )
+        holder.start()
+        page.goto(f"{base}/?model=lstm&steps=40")
+        expect(page.locator("#status")).to_contain_text("Server busy; retrying in", timeout=20000)
+        assert "steps=40" in page.url
+        holder.join(300)
+        page.wait_for_function("() => (document.body.dataset.rendered || '').includes('steps=40')", timeout=60000)
+        expect(page.locator("#status")).not_to_have_class(re.compile(r"\balert\b"))
