@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from app.cache import BodyCache
 from app.encode import Format, array, scalar
-from app.limits import Guard, Refused
+from app.limits import LIMITED, Guard, Refused
 from app.schemas import (
     CELL_LINES,
     UNIT_ROWS,
@@ -32,7 +32,7 @@ from core.activations import curve
 from core.logmath import power_line
 from core.pairs import sample_steps
 
-router = APIRouter(prefix="/api/v1", tags=["gradients"])
+router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 
 ESTIMATE = (
     "estimate: ||a_t^T dh_t/dh_k|| with a_t the top Lyapunov direction at step t (a lower bound of the "

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import array, floats
+from app.limits import LIMITED
 from app.schemas import Floats2, FormatName, float_field, int_field
 from core import cliff as k
 from core import config as c
 
-router = APIRouter(prefix="/api/v1", tags=["cliff"])
+router = APIRouter(prefix="/api/v1", tags=["cliff"], responses=LIMITED)
 _D = k.CliffConfig()
 Floats = list[float | None]
 

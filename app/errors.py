@@ -22,7 +22,8 @@ from app.training import TrainQuery
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorBody,
-        "description": "A parameter is unknown or out of range: `detail` names each one and its allowed values.",
+        "description": "A parameter is unknown or out of range, or the request would take longer than the time budget: "
+        "`detail` names each parameter at fault and its allowed values (over the budget: what to lower, and to what).",
     }
 }
 

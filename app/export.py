@@ -15,17 +15,19 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
 
-from app import i18n
+from app import cost, i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
+from app.cache import BodyCache
 from app.export_assets import assets, fixed_bytes, pack
 from app.export_grid import AXES, INTEGER, MAX_WORK, SLIDERS, frame_bytes, frame_work
 from app.export_grid import values as grid_values
 from app.figures import ParamError, encode, views
+from app.limits import LIMITED, Guard, Refused
 from app.schemas import ErrorBody
 from app.stories import BY_ID, STORIES
 
@@ -174,6 +176,13 @@ def _shape(p: Plan) -> tuple[list[str], list[int], int]:
     return list(qs), steps, int(getattr(q, "hidden", 1))
 
 
+def seconds_of(p: Plan) -> float:
+    """Estimated compute seconds of the whole grid: the API's cost model (app/cost.py) of each frame."""
+    models, steps, hidden = _shape(p)
+    per_frame = sum(cost.estimate(m, {"steps": t, "hidden": hidden}) for m in models for t in steps) / len(steps)
+    return float(np.prod([len(v) for v in p.values])) * per_frame
+
+
 def _check_size(p: Plan, n: int) -> None:
     """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
     models, steps, hidden = _shape(p)
@@ -300,9 +309,11 @@ router = APIRouter(tags=["export"])
     responses={
         200: {"content": {"text/html": {}}, "description": "The file, as an attachment."},
         422: {"model": ErrorBody, "description": "`detail` names the parameter at fault and its allowed values."},
+        **LIMITED,
     },
 )
 def export_file(
+    request: Request,
     url: Annotated[
         str,
         Query(
@@ -323,9 +334,27 @@ def export_file(
     """Download the file: plotly.js and KaTeX inline, the figures precomputed over the sliders' grid."""
     try:
         p = plan(url, sliders, lang, points)
-        html = render(p)
     except ExportError as exc:
         return JSONResponse({"detail": exc.detail}, status_code=422)
+    # A file is the work of a whole grid: it takes a heavy slot like any large computation (503 when all are
+    # busy) and is kept in the answer cache; its own work limit (MAX_WORK) bounds its time, not the per-request cap.
+    guard: Guard = request.app.state.guard
+    answers: BodyCache = request.app.state.cache
+    key = (
+        "export",
+        p.model,
+        tuple(sorted(p.params.items())),
+        tuple(p.sliders),
+        tuple(map(tuple, p.values)),
+        p.lang,
+        p.story,
+    )
+    try:
+        html = answers.get_or_compute(
+            key, lambda: guard.within(seconds_of(p), lambda: render(p).encode(), capped=False)
+        )
+    except Refused as e:
+        return e.response
     return Response(
         html,
         media_type="text/html; charset=utf-8",

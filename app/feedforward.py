@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from app.api import answer
 from app.encode import floats, scalar
+from app.limits import LIMITED
 from app.schemas import Include, float_field, int_field
 from core import feedforward as ff
 from core.activations import ACTIVATIONS
 from core.config import ActivationName
 
-router = APIRouter(prefix="/api/v1", tags=["gradients"])
+router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 _D = ff.FFConfig()
 _B = ff.BOUNDS
 # include=weights sends every W_l as JSON (~20 bytes a number): at most 2^20 of them.

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 from app import cost
+from app.schemas import ErrorBody
 from app.settings import Settings
 from core import deadline
 
@@ -31,6 +32,20 @@ class Refused(Exception):
     def __init__(self, response: JSONResponse) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+# How the OpenAPI schema documents the limits' 503 on every computing endpoint (the 422 over the time budget is
+# the app's usual refusal, app/errors.py INVALID).
+LIMITED: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorBody,
+        "description": "Every heavy slot is busy (`type` busy; Retry-After says when one frees) or the computation "
+        "reached the per-request compute cap (`type` timeout; `field` names what to lower).",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait before asking again.", "schema": {"type": "integer"}}
+        },
+    }
+}
 
 
 def _error(status: int, field: str, message: str, kind: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -89,8 +104,17 @@ class Guard:
 
     def run(self, endpoint: str, q: Mapping[str, Any], compute: Callable[[], bytes]) -> bytes:
         """compute() within the limits; raises Refused with a 422 or 503 answer instead."""
-        s = self.settings
         seconds = self.check(endpoint, q)
+        names = cost.MODELS[endpoint].lower if endpoint in cost.MODELS else ()
+        return self.within(seconds, compute, names)
+
+    def within(
+        self, seconds: float, compute: Callable[[], bytes], names: tuple[str, ...] = (), capped: bool = True
+    ) -> bytes:
+        """compute(), estimated at `seconds`, in a heavy slot if it is heavy and (when capped) within the time
+        cap; raises Refused with a 503 answer when no slot frees in time or the cap is reached. `names`: the
+        parameters a timeout asks to lower."""
+        s = self.settings
         token = None
         if seconds > s.heavy_threshold_seconds:
             token = self.slots.take(seconds, s.queue_wait_seconds)
@@ -108,10 +132,11 @@ class Guard:
                     )
                 )
         try:
+            if not capped:
+                return compute()
             with deadline.limit(s.request_timeout_seconds):
                 return compute()
         except deadline.DeadlineExceeded as e:
-            names = cost.MODELS[endpoint].lower if endpoint in cost.MODELS else ()
             raise Refused(
                 _error(
                     503,

@@ -9,11 +9,12 @@ from pydantic import Field
 
 from app.api import answer
 from app.encode import floats, scalar
+from app.limits import LIMITED
 from app.schemas import BudgetedRNN, RNNQuery, rnn_arrays
 from core import RNNConfig
 from core.nearfar import WORK_BUDGET, largest_within_budget, run_nearfar, work
 
-router = APIRouter(prefix="/api/v1", tags=["gradients"])
+router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 Floats = list[float | None]
 
 

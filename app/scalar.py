@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats, scalar
+from app.limits import LIMITED
 from app.schemas import Curve, float_field, int_field
 from core import config as c
 from core import scalar as s
 from core.config import ActivationName
 
-router = APIRouter(prefix="/api/v1", tags=["gradients"])
+router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 _D = s.ScalarConfig()
 Floats = list[float | None]
 

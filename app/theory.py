@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import answer
 from app.encode import floats
+from app.limits import LIMITED
 from app.schemas import BudgetedRNN, RNNQuery, float_field, rnn_arrays
 from core import RNNConfig, spectrum, theory
 from core import config as c
 from core.config import ActivationName
 
-router = APIRouter(prefix="/api/v1", tags=["theory"])
+router = APIRouter(prefix="/api/v1", tags=["theory"], responses=LIMITED)
 Floats = list[float | None]
 _D = RNNConfig()
 

@@ -18,6 +18,8 @@ from app.cli import main
 from app.export import MAX_BYTES, ExportError, plan, render
 from app.export_assets import katex_css
 from app.figures import encode, recurrent_dicts, scalar_dicts
+from app.main import create_app
+from app.settings import Settings
 from app.stories import BY_ID
 
 
@@ -218,3 +220,18 @@ def test_scalar_view_and_its_stories_export() -> None:
     assert frames[-1] == want
     assert "<code>activation = tanh</code>" in html and "BPTT Explorer · Scalar RNN" in html
     assert "标量 RNN" in render(plan("/embed?view=scalar&weight=2&lang=zh", points=2))
+
+
+def test_an_export_waits_for_a_heavy_slot_and_is_kept_once_made() -> None:
+    app = create_app(Settings(max_heavy=1, queue_wait_seconds=0, heavy_threshold_seconds=0))
+    with TestClient(app) as c:
+        held = app.state.guard.slots.take(5.0, 0)  # another large computation holds the only slot
+        busy = c.get("/export?url=c1")
+        assert busy.status_code == 503 and int(busy.headers["Retry-After"]) >= 1
+        assert busy.json()["detail"][0]["type"] == "busy"
+        app.state.guard.slots.give(held)
+        first = c.get("/export?url=c1")
+        assert first.status_code == 200
+        misses = app.state.cache.misses
+        again = c.get("/export?url=c1")
+        assert again.content == first.content and app.state.cache.misses == misses
