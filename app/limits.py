@@ -72,8 +72,10 @@ class Slots:
             return self._next
 
     def give(self, token: int) -> None:
+        """Frees the token's slot (a token already given back is ignored)."""
         with self._lock:
-            del self._ends[token]
+            if self._ends.pop(token, None) is None:
+                return
         self._free.release()
 
     @property

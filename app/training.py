@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from starlette.types import Receive, Scope, Send
 
+from app.limits import Slots
 from app.schemas import ErrorBody, float_field, int_field
 from app.settings import settings
 from core import config as c
@@ -89,40 +90,6 @@ class TrainQuery(BaseModel):
                 f"the information-flow regulariser is defined for the vanilla RNN only; set reg_weight=0 for {model}"
             )
         return v
-
-
-class Slots:
-    """The runs in progress, each with the time its budget ends."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._ends: dict[int, float] = {}
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def take(self, budget: float) -> int | None:
-        """A slot's token, or None when all are taken."""
-        with self._lock:
-            if len(self._ends) >= self.limit:
-                return None
-            self._next += 1
-            self._ends[self._next] = time.monotonic() + budget
-            return self._next
-
-    def give_back(self, token: int) -> None:
-        with self._lock:
-            self._ends.pop(token, None)
-
-    @property
-    def running(self) -> int:
-        with self._lock:
-            return len(self._ends)
-
-    def retry_after(self) -> int:
-        """Whole seconds until the earliest run reaches its budget (at least 1)."""
-        with self._lock:
-            first = min(self._ends.values(), default=time.monotonic())
-        return max(1, math.ceil(first - time.monotonic()))
 
 
 slots = Slots(MAX_RUNS)
@@ -198,7 +165,7 @@ class Run:
 
     def __del__(self) -> None:
         if self._loop is None:  # never started (the response was never sent): its slot is free again
-            slots.give_back(self.token)
+            slots.give(self.token)
 
     def _emit(self, kind: str, payload: Any) -> None:
         assert self._loop is not None
@@ -213,7 +180,7 @@ class Run:
         except Exception as exc:  # reported to the client rather than lost in a thread
             self._emit("error", {"message": f"training failed: {exc}"})
         finally:
-            slots.give_back(self.token)
+            slots.give(self.token)
 
     def _train(self) -> None:
         cfg = self.cfg
@@ -341,7 +308,7 @@ async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
     log10 ||dL/ds_k|| over the minibatch for every state s_k, k = 0..T (s = h, or (h, c) for the LSTM).
     Deterministic by seed."""
     cfg = TrainConfig(**q.model_dump())
-    token = slots.take(BUDGET_S + 5.0)  # the held-out score follows the budget
+    token = slots.take(BUDGET_S + 5.0, 0)  # the held-out score follows the budget
     if token is None:
         wait = slots.retry_after()
         message = f"{slots.limit} trainings are running, the most this server runs at once; try again in {wait} s."
