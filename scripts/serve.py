@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,20 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def wait_for(url: str, proc: subprocess.Popen[Any], timeout: float) -> None:
+    """Polls url until it answers 200; raises if the server process ends or `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer {url}") from None
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -45,17 +60,8 @@ def running_server(
     out = log.open("ab") if log is not None else None
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env} if env else None, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.1)
+        wait_for(f"{base}/healthz", proc, timeout)
         yield base
     finally:
         proc.terminate()

@@ -7,29 +7,15 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.serve import ROOT, free_port
+from scripts.serve import ROOT, free_port, wait_for
 
 TRAIN = "/api/v1/train?model=rnn&task=adding&lag=5&hidden=8&iterations=20000&seed=3"
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not become ready") from None
-            time.sleep(0.1)
 
 
 def _events(stream: Any) -> Any:
@@ -56,7 +42,7 @@ def test_sigterm_lets_a_training_stream_finish_and_exits_cleanly(tmp_path: Path)
         proc = subprocess.Popen(cmd, cwd=ROOT, stderr=sink, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base, proc)
+        wait_for(f"{base}/readyz", proc, 60)
         seen = []
         with urllib.request.urlopen(base + TRAIN, timeout=60) as r:
             assert r.status == 200
