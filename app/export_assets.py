@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
-from app.assets import KATEX_VERSION, STATIC_DIR, plotly_js_version
+from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
 
 KATEX_DIR = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
 
@@ -43,7 +43,7 @@ def script(path: str) -> str:
 def assets() -> dict[str, str]:
     """The template's inlined scripts and styles, by name."""
     return {
-        "plotly_js": script(f"vendor/plotly-cartesian-{plotly_js_version()}/plotly-cartesian.min.js"),
+        "plotly_js": script(PLOTLY_CARTESIAN),
         "katex_js": script(f"vendor/katex-{KATEX_VERSION}/katex.min.js"),
         "auto_render_js": script(f"vendor/katex-{KATEX_VERSION}/contrib/auto-render.min.js"),
         "player_js": script("js/export_player.js"),

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app.assets import TEMPLATES_DIR, plotly_js_version
+from app.assets import PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
 from app.encode import typed
 
 router = APIRouter(prefix="/bench", tags=["benchmark"], include_in_schema=False)
@@ -31,7 +31,9 @@ def _body() -> bytes:
 @router.get("/floor", response_class=HTMLResponse)
 def floor(request: Request) -> HTMLResponse:
     """The trivial page: one slider, one 100 x 100 heatmap."""
-    return templates.TemplateResponse(request, "floor.html", {"plotly_version": plotly_js_version()})
+    return templates.TemplateResponse(
+        request, "floor.html", {"plotly_version": plotly_js_version(), "plotly_bundle": PLOTLY_CARTESIAN}
+    )
 
 
 @router.get("/floor.json")

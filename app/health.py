@@ -22,14 +22,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import training
-from app.assets import KATEX_VERSION, PLOTLY_DIR, STATIC_DIR
+from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
 from app.logs import log
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
 _KATEX = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
 ASSETS = (
-    PLOTLY_DIR / "plotly.min.js",
+    STATIC_DIR / PLOTLY_CARTESIAN,
     _KATEX / "katex.min.js",
     _KATEX / "katex.min.css",
     _KATEX / "contrib" / "auto-render.min.js",

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import i18n, stories
-from app.assets import KATEX_VERSION, TEMPLATES_DIR, plotly_js_version
+from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
 from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
 from app.scalar import ScalarQuery
@@ -24,6 +24,7 @@ from core.training import run as tr
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 i18n.install(templates.env)
+templates.env.globals["plotly_bundle"] = PLOTLY_CARTESIAN
 
 
 def _ranges(bounds: Mapping[str, c.Bounds]) -> dict[str, dict[str, float]]:
