@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import urllib.request
 
 import pytest
@@ -41,16 +42,20 @@ def test_a_busy_server_is_waited_out(page: Page) -> None:
         "BPTT_QUEUE_WAIT_SECONDS": "0",
         "BPTT_HEAVY_THRESHOLD_SECONDS": "0.01",  # every LSTM counts as heavy
         "BPTT_REQUEST_TIMEOUT_SECONDS": "600",
+        "BPTT_MAX_REQUEST_SECONDS": "600",  # the holder below may take its time
     }
     with running_server(env=env) as base:
-        # Another client holds the only slot with a long computation.
+        # Another client holds the only slot with a long computation (about 10 s of compute).
         holder = threading.Thread(
-            target=lambda: urllib.request.urlopen(f"{base}/api/v1/lstm?hidden=128&steps=600&seed=9", timeout=300).read()
+            target=lambda: urllib.request.urlopen(
+                f"{base}/api/v1/lstm?hidden=256&steps=1000&seed=9", timeout=600
+            ).read()
         )
         holder.start()
+        time.sleep(0.5)  # its request is in
         page.goto(f"{base}/?model=lstm&steps=40")
         expect(page.locator("#status")).to_contain_text("Server busy; retrying in", timeout=20000)
         assert "steps=40" in page.url
-        holder.join(300)
+        holder.join(600)
         page.wait_for_function("() => (document.body.dataset.rendered || '').includes('steps=40')", timeout=60000)
         expect(page.locator("#status")).not_to_have_class(re.compile(r"\balert\b"))
