@@ -19,8 +19,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from scripts.serve import ROOT, free_port, running_server
+from scripts.serve import ROOT, free_port, running_server, wait_for
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -132,18 +130,11 @@ class Stack:
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            detail = log.read_text().strip() if log.exists() else ""
-            raise RuntimeError(f"nginx did not start: {detail or 'no error log'}")
-        time.sleep(0.05)
+    try:
+        wait_for(url, proc, timeout)
+    except RuntimeError:
+        detail = log.read_text().strip() if log.exists() else ""
+        raise RuntimeError(f"nginx did not start: {detail or 'no error log'}") from None
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
