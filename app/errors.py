@@ -70,6 +70,9 @@ def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, A
         out["message"] = f"unknown parameter '{name}'; known parameters: {out['allowed']}"
         return out
     rng = allowed(model, name) if model is not None else None
+    expected = err.get("ctx", {}).get("expected")
+    if rng is None and err.get("type") in ("enum", "literal_error") and isinstance(expected, str):
+        rng = expected.replace("'", "").replace(" or ", ", ")  # "'en' or 'zh'": a parameter outside the query models
     out["allowed"] = rng
     got = f" (got {err['input']!r})" if "input" in err else ""
     if err.get("type") == "value_error":  # a rule across fields, with its own message

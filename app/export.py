@@ -8,7 +8,7 @@ draws them. It opens from disk with no server and no network. `bptt-explorer exp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -24,7 +24,7 @@ from app import cost, i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.cache import BodyCache
 from app.export_assets import assets, fixed_bytes, pack
-from app.export_grid import AXES, INTEGER, MAX_WORK, SLIDERS, frame_bytes, frame_work
+from app.export_grid import AXES, INTEGER, MAX_WORK
 from app.export_grid import values as grid_values
 from app.figures import ParamError, encode, views
 from app.limits import LIMITED, Guard, Refused
@@ -38,8 +38,21 @@ PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text"}
 RECURRENT_FIELDS = views.fields("compare")
 
 
-# The views that export, by their route names and paths.
-ROUTES = {"index": "/", "scalar_page": "/scalar"}
+# The pages whose views export, by path and by /embed's view name (route names: app/pages.py).
+PATHS = {
+    "/": "index",
+    "/scalar": "scalar_page",
+    "/cliff": "cliff_page",
+    "/feedforward": "feedforward_page",
+    "/train": "train_page",
+}
+EMBEDDED = {
+    "recurrent": "index",
+    "scalar": "scalar_page",
+    "cliff": "cliff_page",
+    "feedforward": "feedforward_page",
+    "train": "train_page",
+}
 TWO_POINTS = 9  # default values per slider with two sliders (one slider: its whole grid, 20 to 41 values)
 MAX_POINTS = 61
 # The file's own words (the sliders' labels come from the interface's catalogue).
@@ -91,21 +104,34 @@ class Plan:
     story: str | None = None
 
 
+def _view_of(route: str, q: Mapping[str, str]) -> str | None:
+    """The view a page shows in state `q`: the recurrent page's model, else the page's one view."""
+    if route == "index":
+        return q.get("model", "rnn")
+    return next((v.name for v in views.VIEWS.values() if v.page == route and v.sliders), None)
+
+
+def _exported() -> list[str]:
+    """The stories whose view exports."""
+    return [s.id for s in STORIES if _view_of(s.route, s.query) is not None]
+
+
 def _state(target: str) -> tuple[str | None, dict[str, str]]:
     """The story id and query of a state path (`/?model=lstm&...`, `/scalar?weight=3.9`, a full URL) or a story
-    id (`c3`); the scalar view's state gets model=scalar."""
+    id (`c3`); the query's `model` names the view (scalar, cliff, ...) unless it is the recurrent page's."""
     if target.lower() in BY_ID:
         s = BY_ID[target.lower()]
-        if s.route not in ROUTES:
+        view = _view_of(s.route, s.query)
+        if view is None:
             raise _not_exported(target, s.route)
-        return s.id, dict(s.query) | ({"model": "scalar"} if s.route == "scalar_page" else {})
+        return s.id, dict(s.query) | {"model": view}
     parts = urlsplit(target)
     q = dict(parse_qsl(parts.query, keep_blank_values=True))
-    view = q.get("view") if parts.path == "/embed" else None
-    if parts.path == "/scalar" or view == "scalar":
-        q["model"] = "scalar"
-    elif parts.path not in ("", "/", "/embed") or view not in (None, "recurrent"):
-        raise _not_exported(target, parts.path + (f"?view={view}" if view else ""))
+    route = EMBEDDED.get(q.get("view", "recurrent")) if parts.path == "/embed" else PATHS.get(parts.path or "/")
+    view = _view_of(route, q) if route else None
+    if view is None:
+        raise _not_exported(target, parts.path + (f"?view={q['view']}" if "view" in q else ""))
+    q["model"] = view
     story = q.get("story")
     if story is not None and story not in BY_ID:
         raise ExportError("url", f"url: unknown story '{story}'", ", ".join(BY_ID), target)
@@ -113,12 +139,12 @@ def _state(target: str) -> tuple[str | None, dict[str, str]]:
 
 
 def _not_exported(target: str, where: str) -> ExportError:
-    ok = ", ".join(s.id for s in STORIES if s.route in ROUTES)
+    ok = ", ".join(_exported())
+    pages = ", ".join(p for p, route in PATHS.items() if _view_of(route, {}) is not None)
     return ExportError(
         "url",
-        f"url: only the recurrent view (/) and the scalar view (/scalar) export; '{target}' is {where}. "
-        f"Stories that export: {ok}",
-        f"a path /?model=rnn|lstm|gru|compare&..., /scalar?... or a story among {ok}",
+        f"url: the views that export are on {pages}; '{target}' is {where}. Stories that export: {ok}",
+        f"a path /?model=rnn|lstm|gru|compare&..., {pages.replace('/, ', '')} with their settings, or a story among {ok}",
         target,
     )
 
@@ -130,19 +156,20 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     if lang not in i18n.LANGS:
         raise ExportError("lang", f"lang must be one of: {', '.join(i18n.LANGS)} (got {lang!r})", "en, zh", lang)
     model = state.get("model", "rnn")
-    if model not in SLIDERS:
-        allowed = ", ".join(SLIDERS)
+    if model not in views.VIEWS or not views.VIEWS[model].sliders:
+        allowed = ", ".join(v.name for v in views.VIEWS.values() if v.sliders)
         raise ExportError("url", f"url: model must be one of: {allowed} (got {model!r})", allowed, target)
+    view = views.VIEWS[model]
     own = views.fields(model)
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
     try:
         qs = views.queries(model, params)
     except ParamError as exc:
         raise ExportError("url", f"url: {exc}", exc.detail[0].get("allowed"), target) from None
-    names = [s.strip() for s in (sliders or SLIDERS[model][0]).split(",") if s.strip()]
-    allowed = ", ".join(SLIDERS[model])
-    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in SLIDERS[model] for n in names):
-        message = f"sliders must be one or two of: {allowed} for the {views.TITLE[model]} (got {sliders!r})"
+    names = [s.strip() for s in (sliders or view.sliders[0]).split(",") if s.strip()]
+    allowed = ", ".join(view.sliders)
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in view.sliders for n in names):
+        message = f"sliders must be one or two of: {allowed} for the {view.title} (got {sliders!r})"
         raise ExportError("sliders", message, allowed, sliders)
     n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
     if not 2 <= n <= MAX_POINTS:
@@ -168,70 +195,84 @@ def _current(qs: Mapping[str, BaseModel], name: str) -> float:
     return float(round(v)) if name in INTEGER else float(v)
 
 
-def _shape(p: Plan) -> tuple[list[str], list[int], int]:
-    """The plan's models, the steps its frames take, and its hidden size."""
-    qs = views.queries(p.model, p.params)
-    q = next(iter(qs.values()))
-    steps = [int(v) for v in p.values[p.sliders.index("steps")]] if "steps" in p.sliders else [int(q.steps)]  # type: ignore[attr-defined]
-    return list(qs), steps, int(getattr(q, "hidden", 1))
-
-
-def seconds_of(p: Plan) -> float:
-    """Estimated compute seconds of the whole grid: the API's cost model (app/cost.py) of each frame."""
-    models, steps, hidden = _shape(p)
-    per_frame = sum(cost.estimate(m, {"steps": t, "hidden": hidden}) for m in models for t in steps) / len(steps)
-    return float(np.prod([len(v) for v in p.values])) * per_frame
-
-
-def _check_size(p: Plan, n: int) -> None:
-    """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
-    models, steps, hidden = _shape(p)
-    per_steps = sum(frame_bytes(m, t, hidden) for m in models for t in steps) / len(steps)
-    frames = int(np.prod([len(v) for v in p.values]))
-    room = MAX_BYTES - fixed_bytes()
-    if frames * per_steps <= room:
-        return
-    fit = int((room / per_steps) ** (1 / len(p.sliders))) - 1
-    sliders = " x ".join(f"{name} ({len(v)} values)" for name, v in zip(p.sliders, p.values, strict=True))
-    message = (
-        f"points: a grid of {sliders} is {frames} precomputed frames, a file of about {(fixed_bytes() + frames * per_steps) / 1e6:.1f} MB, "
-        f"over the {MAX_BYTES / 1e6:.0f} MB limit of the file; allowed points 2..{max(fit, 1)} for these settings "
-        "(or lower steps / hidden)"
-    )
-    raise ExportError("points", message, f"2..{max(fit, 1)}", n)
-
-
-def _check_work(p: Plan, n: int) -> None:
-    """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
-    models, steps, hidden = _shape(p)
-    per_frame = sum(frame_work(m, t, hidden) for m in models for t in steps) / len(steps)
-    frames = int(np.prod([len(v) for v in p.values]))
-    if frames * per_frame <= MAX_WORK:
-        return
-    fit = int((MAX_WORK / per_frame) ** (1 / len(p.sliders))) - 1
-    if fit < 2:
-        message = (
-            f"points: one frame at steps={max(steps)}, hidden={hidden} is too much work for an export of "
-            f"{frames} frames; lower hidden or steps"
-        )
-        raise ExportError("points", message, None, n)
-    message = (
-        f"points: {frames} frames at steps={max(steps)}, hidden={hidden} are too much work for one export; "
-        f"allowed points 2..{fit} for these settings (or lower steps / hidden)"
-    )
-    raise ExportError("points", message, f"2..{fit}", n)
-
-
-def frames(p: Plan) -> list[dict[str, Any]]:
-    """The figures at every grid point, first slider outermost."""
+def _grid(p: Plan) -> list[dict[str, Any]]:
+    """The run settings at every grid point, first slider outermost."""
     grids = np.meshgrid(*p.values, indexing="ij")
     out = []
     for point in zip(*(g.ravel() for g in grids), strict=True):
         params: dict[str, Any] = dict(p.params)
         for name, v in zip(p.sliders, point, strict=True):
             params[name] = int(v) if name in INTEGER else float(v)
-        out.append(encode(views.dicts(p.model, views.queries(p.model, params), p.lang)))
+        out.append(params)
     return out
+
+
+def _mean(p: Plan, of: Callable[[Mapping[str, BaseModel]], float]) -> float:
+    """The mean of `of` over the grid's frames (from their checked queries, before anything is computed)."""
+    points = _grid(p)
+    return sum(of(views.queries(p.model, q)) for q in points) / len(points)
+
+
+def _frames(p: Plan) -> int:
+    return int(np.prod([len(v) for v in p.values]))
+
+
+def seconds_of(p: Plan) -> float:
+    """Estimated compute seconds of the whole grid: the API's cost model (app/cost.py) of each frame."""
+
+    def seconds(qs: Mapping[str, BaseModel]) -> float:
+        return sum(cost.estimate(endpoint, q.model_dump()) for endpoint, q in qs.items())
+
+    return _frames(p) * _mean(p, seconds)
+
+
+def _lower(p: Plan) -> str:
+    """What to lower for a smaller grid: the sizes of the view's cost models (app/cost.py)."""
+    names = dict.fromkeys(n for endpoint in views.queries(p.model, p.params) for n in cost.MODELS[endpoint].lower)
+    return f"lower {' or '.join(names)}" if names else "lower the sizes"
+
+
+def _check_size(p: Plan, n: int) -> None:
+    """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
+    view = views.VIEWS[p.model]
+    assert view.frame_bytes is not None
+    per_frame = _mean(p, view.frame_bytes)
+    frames = _frames(p)
+    room = MAX_BYTES - fixed_bytes()
+    if frames * per_frame <= room:
+        return
+    fit = int((room / per_frame) ** (1 / len(p.sliders))) - 1
+    sliders = " x ".join(f"{name} ({len(v)} values)" for name, v in zip(p.sliders, p.values, strict=True))
+    message = (
+        f"points: a grid of {sliders} is {frames} precomputed frames, a file of about {(fixed_bytes() + frames * per_frame) / 1e6:.1f} MB, "
+        f"over the {MAX_BYTES / 1e6:.0f} MB limit of the file; allowed points 2..{max(fit, 1)} for these settings "
+        f"(or {_lower(p)})"
+    )
+    raise ExportError("points", message, f"2..{max(fit, 1)}", n)
+
+
+def _check_work(p: Plan, n: int) -> None:
+    """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
+    view = views.VIEWS[p.model]
+    assert view.frame_work is not None
+    per_frame = _mean(p, view.frame_work)
+    frames = _frames(p)
+    if frames * per_frame <= MAX_WORK:
+        return
+    fit = int((MAX_WORK / per_frame) ** (1 / len(p.sliders))) - 1
+    if fit < 2:
+        message = f"points: one frame of these settings is too much work for an export of {frames} frames; {_lower(p)}"
+        raise ExportError("points", message, None, n)
+    message = (
+        f"points: {frames} frames of these settings are too much work for one export; "
+        f"allowed points 2..{fit} for these settings (or {_lower(p)})"
+    )
+    raise ExportError("points", message, f"2..{fit}", n)
+
+
+def frames(p: Plan) -> list[dict[str, Any]]:
+    """The figures at every grid point, first slider outermost."""
+    return [encode(views.dicts(p.model, views.queries(p.model, q), p.lang)) for q in _grid(p)]
 
 
 @cache
@@ -270,7 +311,7 @@ def render(p: Plan) -> str:
             lang=p.lang,
             words=WORDS[p.lang],
             html_lang=i18n.HTML_LANG[p.lang],
-            model=i18n.translate(p.lang, views.TITLE[p.model]),
+            model=i18n.translate(p.lang, views.VIEWS[p.model].title),
             story=story,
             fixed={k: _shown(v) for k, v in fixed.items()},
             config=config,

@@ -14,6 +14,7 @@ from app.cache import BodyCache
 from app.errors import INVALID, validation_handler
 from app.etag import EncodingETag, ETagMiddleware
 from app.export import router as export_router
+from app.figures_api import router as figures_router
 from app.limits import Guard
 from app.security import ReadOnlyCORS, SecurityHeaders
 from app.settings import Settings, settings
@@ -62,6 +63,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(oembed.router)
     app.include_router(floor.router)
     app.include_router(export_router)
+    app.include_router(figures_router)
     app.mount(f"/static/vendor/plotly-{plotly_js_version()}", StaticFiles(directory=PLOTLY_DIR), name="plotly")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.recurrent import MODELS, FigureDict, ParamError, Params, queries, view_dicts
+from app.figures.base import FigureDict, ParamError, Params
+from app.figures.recurrent import MODELS, queries, view_dicts
 from app.figures.scalar import scalar_dicts
 
 __all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts", "scalar", "scalar_dicts"]

@@ -6,17 +6,20 @@ into Plotly's base64 typed arrays for JSON, `app.figures.recurrent` wraps the di
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from app.errors import _describe
+from app import export_grid as grid
+from app.encode import scalar as json_scalar
 from app.figures import style as s
+from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
+from app.figures.common import activation_figure, bundle, heatmap, line, log_lines
 from app.figures.style import tr
 from app.schemas import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
+from core.activations import curve
 from core.logmath import power_line
 from core.pairs import sample_steps
 
@@ -25,16 +28,6 @@ MODELS: tuple[Model, ...] = ("rnn", "lstm", "gru")
 QUERIES: dict[str, type[RNNQuery | LSTMQuery | GRUQuery]] = {"rnn": RNNQuery, "lstm": LSTMQuery, "gru": GRUQuery}
 LABEL = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 JACOBIAN = {"rnn": "‖∂h_t/∂h_k‖", "lstm": "‖∂(h_t,c_t)/∂(h_k,c_k)‖", "gru": "‖∂h_t/∂h_k‖"}
-FigureDict = dict[str, Any]
-Params = Mapping[str, str | float | int | bool]
-
-
-class ParamError(ValueError):
-    """Parameters the API would answer with 422: `detail` holds the same entries (field, allowed, message)."""
-
-    def __init__(self, detail: list[dict[str, Any]]) -> None:
-        super().__init__("; ".join(str(d["message"]) for d in detail))
-        self.detail = detail
 
 
 def query(model: str, params: Params) -> RNNQuery | LSTMQuery | GRUQuery:
@@ -44,11 +37,7 @@ def query(model: str, params: Params) -> RNNQuery | LSTMQuery | GRUQuery:
         raise ParamError(
             [{"field": "model", "input": model, "allowed": allowed, "message": f"model must be one of: {allowed}"}]
         )
-    cls = QUERIES[model]
-    try:
-        return cls.model_validate(dict(params))
-    except ValidationError as exc:
-        raise ParamError([_describe(cls, dict(e)) for e in exc.errors()]) from None
+    return checked(QUERIES[model], params)
 
 
 def run(model: str, q: BaseModel) -> Result:
@@ -61,95 +50,11 @@ def run(model: str, q: BaseModel) -> Result:
     return run_gru(GRUConfig(**fields))
 
 
-def line(values: np.ndarray, name: str, **style: Any) -> FigureDict:
-    """A log10 line over k = 0..T (x is the index); exact zeros leave a gap."""
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "y": s.f32(values),
-        "hovertemplate": f"{name}<br>k %{{x}}: {s.POWER.format('y')}<extra></extra>",
-        **style,
-    }
-
-
-def log_lines(traces: list[FigureDict], title: str, x_title: str, lang: str) -> FigureDict:
-    """Lines of log10 values; the y range follows the measured curves (overlays may run off the chart)."""
-    measured = [t for t in traces if t.get("meta") != "overlay"] or traces
-    lo, hi = s.finite_range([t["y"] for t in measured])
-    pad = max(1.0, (hi - lo) * 0.1)
-    return {
-        "data": traces,
-        "layout": {
-            **s.BASE,
-            "title": s.top_title(title),
-            "margin": {"l": 60, "r": 10, "t": 40, "b": 45},
-            "legend": s.TOP_LEGEND,
-            "xaxis": {"title": {"text": x_title}},
-            "yaxis": {
-                "title": {"text": tr(lang, "magnitude")},
-                "range": [lo - pad, hi + pad],
-                **s.power_ticks(lo - pad, hi + pad),
-            },
-        },
-    }
-
-
-def heatmap(z: np.ndarray, rows: np.ndarray, cols: np.ndarray, labels: dict[str, str]) -> FigureDict:
-    """log10 magnitudes at the given row and column steps on the fixed scale; exact zeros take the bottom colour."""
-    if z.shape != (rows.size, cols.size):
-        raise ValueError(f"{labels['title']}: expected a {rows.size} x {cols.size} array, got {z.shape}")
-    shown = np.asarray(z, dtype=np.float32).copy()
-    shown[np.isneginf(shown)] = -s.ZMAX - 1
-    hover = f"{labels['hover_x']} %{{x}}, {labels['hover_y']} %{{y}}: {s.POWER.format('z')}<extra></extra>"
-    return {
-        "data": [
-            {
-                "type": "heatmap",
-                "z": shown,
-                "x": cols.astype(np.float32),
-                "y": rows.astype(np.float32),
-                "zmin": -s.ZMAX,
-                "zmax": s.ZMAX,
-                "colorscale": s.COLORSCALE,
-                "colorbar": s.colorbar(),
-                "hovertemplate": hover,
-                "hoverongaps": False,
-            }
-        ],
-        "layout": {
-            **s.BASE,
-            "title": {"text": labels["title"]},
-            "margin": {"l": 55, "r": 10, "t": 40, "b": 45},
-            "xaxis": {"title": {"text": labels["x"]}, **s.step_ticks(cols)},
-            "yaxis": {"title": {"text": labels["y"]}, **s.step_ticks(rows)},
-        },
-    }
-
-
 def _sampled(values: np.ndarray, rows_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows and step columns sampled as in the API's compact answer."""
     n, width = values.shape
     rows, cols = sample_steps(n - 1, rows_max), sample_steps(width - 1)
     return values[np.ix_(rows, cols)], rows, cols
-
-
-def bundle(values: np.ndarray, cols: np.ndarray, name: str, **style: Any) -> FigureDict:
-    """Many unit lines over the steps `cols` as one trace, separated by gaps."""
-    rows = values.shape[0]
-    x = np.full((rows, cols.size + 1), np.nan, dtype=np.float32)
-    x[:, :-1] = cols
-    y = np.full((rows, cols.size + 1), np.nan, dtype=np.float32)
-    y[:, :-1] = s.f32(values)
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "x": x.ravel(),
-        "y": y.ravel(),
-        "hoverinfo": "skip",
-        **style,
-    }
 
 
 def decay(model: str, q: BaseModel, r: Result, lang: str) -> FigureDict:
@@ -239,12 +144,68 @@ def path(model: str, r: Result, lang: str) -> FigureDict:
     return log_lines(traces, title, tr(lang, "source step k"), lang)
 
 
+def activation(q: RNNQuery, r: Result, lang: str) -> FigureDict:
+    """phi and phi' of the RNN's activation with a histogram of every pre-activation of the run: how many units
+    sit in the flat tails."""
+    h = r.preactivations
+    assert h is not None
+    total = int(h.counts.sum()) + h.below + h.above or 1
+    edges = np.asarray(h.edges, dtype=float)
+    bars = {
+        "type": "bar",
+        "name": tr(lang, "share of this run's a_t[i]"),
+        "x": ((edges[:-1] + edges[1:]) / 2).astype(np.float32),
+        "y": (np.asarray(h.counts) / total).astype(np.float32),
+        "yaxis": "y2",
+        "width": float(edges[1] - edges[0]),
+        "marker": {"color": "rgba(213,94,0,0.3)"},
+        "hovertemplate": "a ≈ %{x:.2f}: %{y:.1%}<extra></extra>",
+    }
+    title = tr(lang, "Where the RNN's units sit on φ′")
+    return activation_figure(curve(q.activation), r.summary["gamma"], [bars], title, lang)
+
+
+def facts(model: str, q: BaseModel, r: Result) -> dict[str, Any]:
+    """The numbers the page shows as text beside one model's figures: its summary, whether the heatmap is exact
+    (else the budget message), and for the RNN the mean-field chi and the share of saturated units."""
+    out: dict[str, Any] = {
+        "model": model,
+        "summary": {key: json_scalar(v) for key, v in r.summary.items()},
+        "pairs": {"exact": r.pairs is not None and r.pairs.exact, "message": pairs_message(r)},
+    }
+    if model == "rnn":
+        assert isinstance(q, RNNQuery) and r.preactivations is not None
+        m = theory.mean_field(q.activation, q.scale, q.input_scale, q.bias)
+        out["theory"] = {"mean_field": {"applies": q.init != "identity", "chi": json_scalar(m.chi)}}
+        h = r.preactivations
+        out["preactivations"] = {
+            "total": int(h.counts.sum()) + h.below + h.above,
+            "beyond": h.below + h.above,
+            "saturated_fraction": h.saturated_fraction,
+            "zero_fraction": h.zero_fraction,
+        }
+    return out
+
+
+def pairs_message(r: Result) -> str | None:
+    """Why the (t, k) heatmap is an estimate and what to lower for exact values (None when it is exact)."""
+    b, h = r.budget, r.pairs
+    if h is None or h.exact:
+        return None
+    lower = f"lower steps to {b.max_steps} or less" + (f", or hidden to {b.max_hidden} or less" if b.max_hidden else "")
+    return f"Estimated: the exact heatmap needs {b.work:.3g} work units, over the budget of {b.budget:.3g}; for exact values {lower}."
+
+
 def figure_dicts(model: str, q: BaseModel, r: Result, lang: str = "en") -> dict[str, FigureDict]:
-    """Every figure of one run, most important first: decay, pairs, units, and cell (LSTM) or carry (GRU)."""
+    """Every figure of one run, most important first: decay, pairs, units, and the activation (RNN), cell (LSTM)
+    or carry (GRU)."""
     out = {"decay": decay(model, q, r, lang), "pairs": pairs(model, r, lang), "units": units(model, r, lang)}
-    if model == "lstm":
+    if model == "rnn":
+        assert isinstance(q, RNNQuery)
+        out["activation"] = activation(q, r, lang)
+    elif model == "lstm":
         out["cell"] = path(model, r, lang)
-    elif model == "gru":
+    else:
         out["carry"] = path(model, r, lang)
     return out
 
@@ -263,24 +224,68 @@ def queries(view: str, params: Params) -> dict[str, RNNQuery | LSTMQuery | GRUQu
     return {m: query(m, {k: v for k, v in params.items() if k in QUERIES[m].model_fields}) for m in MODELS}
 
 
-def view_dicts(view: str, qs: Mapping[str, BaseModel], lang: str = "en") -> dict[str, FigureDict]:
-    """Every figure of a view (one model, or `compare`: the three side by side), running the core once each."""
+def build(view: str, qs: Queries, lang: str = "en") -> Built:
+    """Every figure of a view (one model, or `compare`: the three side by side), running the core once each,
+    and each model's facts."""
     runs = {m: run(m, q) for m, q in qs.items()}
+    known = {m: facts(m, qs[m], r) for m, r in runs.items()}
     if view != "compare":
-        return figure_dicts(view, qs[view], runs[view], lang)
+        return Built(figure_dicts(view, qs[view], runs[view], lang), known)
     traces = [t for m in MODELS for t in decay_traces(m, qs[m], runs[m], lang)]
     title = tr(lang, "Gradient reaching step k from step T")
     out = {"decay": log_lines(traces, title, tr(lang, "source step k"), lang)}
-    for kind, build in (("pairs", pairs), ("units", units)):
+    for kind, each in (("pairs", pairs), ("units", units)):
         for m in MODELS:
-            fig = build(m, runs[m], lang, short=True)
+            fig = each(m, runs[m], lang, short=True)
             fig["data"][0]["showscale"] = m == MODELS[-1]  # one colour bar per row: the scale is the same
             out[f"{kind}_{m}"] = fig
-    return out | {"cell": path("lstm", runs["lstm"], lang), "carry": path("gru", runs["gru"], lang)}
+    rnn = qs["rnn"]
+    assert isinstance(rnn, RNNQuery)
+    out |= {"activation": activation(rnn, runs["rnn"], lang)}
+    return Built(out | {"cell": path("lstm", runs["lstm"], lang), "carry": path("gru", runs["gru"], lang)}, known)
+
+
+def view_dicts(view: str, qs: Queries, lang: str = "en") -> dict[str, FigureDict]:
+    """Every figure of a view, as plain dicts."""
+    return build(view, qs, lang).figures
 
 
 def view_names(view: str) -> tuple[str, ...]:
     """The figures of a view, in drawing order."""
     if view == "compare":
-        return ("decay", *(f"{f}_{m}" for f in ("pairs", "units") for m in MODELS), "cell", "carry")
-    return ("decay", "pairs", "units", *{"lstm": ("cell",), "gru": ("carry",)}.get(view, ()))
+        return ("decay", *(f"{f}_{m}" for f in ("pairs", "units") for m in MODELS), "activation", "cell", "carry")
+    return ("decay", "pairs", "units", {"rnn": "activation", "lstm": "cell", "gru": "carry"}[view])
+
+
+def _sizes(qs: Queries) -> list[tuple[str, int, int]]:
+    """Each model's steps and hidden size."""
+    return [(m, int(getattr(q, "steps")), int(getattr(q, "hidden"))) for m, q in qs.items()]  # noqa: B009
+
+
+def _frame_bytes(qs: Queries) -> int:
+    return sum(grid.frame_bytes(*size) for size in _sizes(qs))
+
+
+def _frame_work(qs: Queries) -> float:
+    return float(sum(grid.frame_work(*size) for size in _sizes(qs)))
+
+
+def _view(name: str) -> View:
+    fields = (
+        set(QUERIES[name].model_fields) if name in QUERIES else set().union(*(c.model_fields for c in QUERIES.values()))
+    )
+    return View(
+        name=name,
+        title=LABEL.get(name, "RNN · LSTM · GRU"),
+        fields=frozenset(fields),
+        queries=lambda params: dict(queries(name, params)),
+        build=lambda qs, lang: build(name, qs, lang),
+        names=view_names(name),
+        page="index",
+        sliders=grid.SLIDERS[name],
+        frame_bytes=_frame_bytes,
+        frame_work=_frame_work,
+    )
+
+
+VIEWS = tuple(_view(name) for name in (*MODELS, "compare"))

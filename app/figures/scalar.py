@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
-from app.errors import _describe
+from app import export_grid as grid
+from app.encode import scalar as json_scalar
 from app.figures import style as s
-from app.figures.recurrent import FigureDict, ParamError, Params, line, log_lines
+from app.figures.base import Built, FigureDict, Params, Queries, View, checked
+from app.figures.common import activation_figure, line, log_lines
 from app.figures.style import tr
 from app.scalar import ScalarQuery
 from core import scalar as core_scalar
@@ -18,10 +19,7 @@ from core import scalar as core_scalar
 
 def query(params: Params) -> ScalarQuery:
     """`params` checked by the scalar API's query model."""
-    try:
-        return ScalarQuery.model_validate(dict(params))
-    except ValidationError as exc:
-        raise ParamError([_describe(ScalarQuery, dict(e)) for e in exc.errors()]) from None
+    return checked(ScalarQuery, params)
 
 
 def factors(r: core_scalar.ScalarResult, lang: str) -> FigureDict:
@@ -64,7 +62,7 @@ def factors(r: core_scalar.ScalarResult, lang: str) -> FigureDict:
 
 def activation(r: core_scalar.ScalarResult, lang: str) -> FigureDict:
     """phi and phi' with sup phi' marked, and the run's a_t as dots on phi' (those off the drawn range counted)."""
-    a, gamma = r.curve["a"], r.summary["gamma"]
+    a = r.curve["a"]
     pre = np.asarray(r.pre, dtype=float)
     shown = np.isfinite(pre) & (pre >= a[0]) & (pre <= a[-1])
     beyond = int(pre.size - shown.sum())
@@ -74,69 +72,17 @@ def activation(r: core_scalar.ScalarResult, lang: str) -> FigureDict:
         else tr(lang, "this run's a_t on φ′")
     )
     steps = np.flatnonzero(shown) + 1
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "φ(a)",
-                "x": a,
-                "y": r.curve["phi"],
-                "line": {"color": "#555"},
-                "hoverinfo": "skip",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "φ′(a)",
-                "x": a,
-                "y": r.curve["dphi"],
-                "line": {"color": s.COLORS["rnn"], "width": 3},
-                "hovertemplate": "a %{x:.2f}: φ′ %{y:.3g}<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": name,
-                "x": pre[shown].astype(np.float32),
-                "y": (10.0 ** r.log10_dphi[shown]).astype(np.float32),
-                "customdata": steps.astype(np.float32),
-                "marker": {"color": s.COLORS["lstm"], "size": 7, "opacity": 0.6},
-                "hovertemplate": tr(lang, "step {step}", step="%{customdata}")
-                + ": a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
-            },
-        ],
-        "layout": {
-            **s.BASE,
-            "title": s.top_title(tr(lang, "Activation and its derivative")),
-            "margin": {"l": 50, "r": 50, "t": 40, "b": 45},
-            "legend": s.TOP_LEGEND,
-            "xaxis": {"title": {"text": tr(lang, "pre-activation a")}, "range": [float(a[0]), float(a[-1])]},
-            "yaxis": {"title": {"text": "φ, φ′"}, "range": [-1.1, 1.6]},
-            "shapes": [
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": gamma,
-                    "y1": gamma,
-                    "line": {"dash": "dot", "color": "#767676"},
-                }
-            ],
-            "annotations": [
-                {
-                    "xref": "paper",
-                    "x": 1,
-                    "y": gamma,
-                    "xanchor": "right",
-                    "yanchor": "bottom",
-                    "text": f"sup φ′ = {gamma:g}",
-                    "showarrow": False,
-                }
-            ],
-        },
+    dots = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": pre[shown].astype(np.float32),
+        "y": (10.0 ** r.log10_dphi[shown]).astype(np.float32),
+        "customdata": steps.astype(np.float32),
+        "marker": {"color": s.COLORS["lstm"], "size": 7, "opacity": 0.6},
+        "hovertemplate": tr(lang, "step {step}", step="%{customdata}") + ": a %{x:.3g}, φ′ %{y:.3g}<extra></extra>",
     }
+    return activation_figure(r.curve, r.summary["gamma"], [dots], tr(lang, "Activation and its derivative"), lang)
 
 
 def compound(c: dict[str, float], lang: str) -> FigureDict:
@@ -160,8 +106,35 @@ def compound(c: dict[str, float], lang: str) -> FigureDict:
     return log_lines(traces, tr(lang, "The same step, repeated n times"), "n", lang)
 
 
+def build(qs: Queries, lang: str = "en") -> Built:
+    """The scalar view's figures ("factors", "activation", "compound") and the numbers its page writes out: the
+    summary, the calculator's two powers and |dh_T/dh_0| (as log10; None is an exact zero)."""
+    q = qs["scalar"]
+    assert isinstance(q, ScalarQuery)
+    r = core_scalar.run_scalar(core_scalar.ScalarConfig(**q.model_dump(exclude={"include"})))
+    figures = {"factors": factors(r, lang), "activation": activation(r, lang), "compound": compound(r.compound, lang)}
+    facts = {
+        "summary": {k: json_scalar(v) for k, v in r.summary.items()},
+        "compound": {k: json_scalar(float(v)) for k, v in r.compound.items()},
+        "log10_gain": json_scalar(float(r.decay[0])),
+    }
+    return Built(figures, facts)
+
+
 def scalar_dicts(params: Params, lang: str = "en") -> dict[str, FigureDict]:
     """The scalar view's figures as plain dicts: "factors", "activation", "compound"."""
-    q = query(params)
-    r = core_scalar.run_scalar(core_scalar.ScalarConfig(**q.model_dump(exclude={"include"})))
-    return {"factors": factors(r, lang), "activation": activation(r, lang), "compound": compound(r.compound, lang)}
+    return build({"scalar": query(params)}, lang).figures
+
+
+VIEW = View(
+    name="scalar",
+    title="Scalar RNN",
+    fields=frozenset(ScalarQuery.model_fields),
+    queries=lambda params: {"scalar": query(params)},
+    build=build,
+    names=("factors", "activation", "compound"),
+    page="scalar_page",
+    sliders=grid.SLIDERS["scalar"],
+    frame_bytes=lambda qs: grid.frame_bytes("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
+    frame_work=lambda qs: grid.frame_work("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
+)

@@ -1,48 +1,51 @@
-"""Every view's figures behind one interface, by name: "rnn", "lstm", "gru", "compare" (the recurrent view)
-and "scalar". The export draws any of them the same way."""
+"""Every view's figures behind one interface (app/figures/base.py), by name: "rnn", "lstm", "gru", "compare" (the
+recurrent view) and "scalar". The page (GET /api/v1/figures/{view}), the offline export and notebooks draw any
+of them the same way. A new view adds its `View` here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import BaseModel
 
-from app.figures.recurrent import LABEL, MODELS, QUERIES, FigureDict, Params, view_dicts, view_names
-from app.figures.recurrent import queries as recurrent_queries
-from app.figures.scalar import query as scalar_query
-from app.figures.scalar import scalar_dicts
-from app.scalar import ScalarQuery
+from app.figures.base import FigureDict, ParamError, Params, Queries, View
+from app.figures.recurrent import VIEWS as RECURRENT
+from app.figures.scalar import VIEW as SCALAR
 
-VIEWS = (*MODELS, "compare", "scalar")
-TITLE = LABEL | {"compare": "RNN · LSTM · GRU", "scalar": "Scalar RNN"}
+VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR)}
+TITLE = {name: v.title for name, v in VIEWS.items()}
+
+
+def get(name: str) -> View:
+    """The view called `name`; ParamError names the known ones."""
+    if name not in VIEWS:
+        known = ", ".join(VIEWS)
+        raise ParamError(
+            [
+                {
+                    "field": "view",
+                    "input": name,
+                    "allowed": known,
+                    "message": f"view must be one of: {known} (got {name!r})",
+                }
+            ]
+        )
+    return VIEWS[name]
 
 
 def fields(view: str) -> set[str]:
     """The query fields a view takes (compare: those of any of its models)."""
-    if view == "scalar":
-        return set(ScalarQuery.model_fields)
-    if view == "compare":
-        return set().union(*(cls.model_fields for cls in QUERIES.values()))
-    return set(QUERIES[view].model_fields)
+    return set(get(view).fields)
 
 
 def queries(view: str, params: Params) -> dict[str, BaseModel]:
-    """The checked query of each run the view makes; ParamError names a bad field."""
-    if view == "scalar":
-        return {"scalar": scalar_query(params)}
-    return dict(recurrent_queries(view, params))
+    """The checked query of each computation the view makes; ParamError names a bad field."""
+    return get(view).queries(params)
 
 
-def dicts(view: str, qs: Mapping[str, BaseModel], lang: str = "en") -> dict[str, FigureDict]:
+def dicts(view: str, qs: Queries, lang: str = "en") -> dict[str, FigureDict]:
     """The view's figures for checked queries, as plain dicts."""
-    if view == "scalar":
-        q = qs["scalar"]
-        return scalar_dicts(q.model_dump(exclude={"include"}), lang)
-    return view_dicts(view, qs, lang)
+    return get(view).build(qs, lang).figures
 
 
 def names(view: str) -> tuple[str, ...]:
     """The view's figures, in drawing order."""
-    if view == "scalar":
-        return ("factors", "activation", "compound")
-    return view_names(view)
+    return get(view).names

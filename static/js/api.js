@@ -61,8 +61,10 @@ export function decodeArrays(node) {
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const flat = new Float32Array(bytes.buffer);
-    if (node.shape.length === 1) return flat;
-    const [rows, cols] = node.shape;
+    // The shape: [n] or [rows, cols], or plotly.py's "rows, cols"; absent for one dimension.
+    const shape = typeof node.shape === "string" ? node.shape.split(",").map(Number) : node.shape ?? [flat.length];
+    if (shape.length === 1) return flat;
+    const [rows, cols] = shape;
     return Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
   }
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));

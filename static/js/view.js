@@ -3,7 +3,7 @@
 import { Loader } from "./api.js";
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import * as plots from "./plots.js";
-import { t } from "./i18n.js";
+import { LANG, t } from "./i18n.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
 
@@ -42,6 +42,9 @@ export function say(text, alert = false) {
   $("status").classList.toggle("alert", alert);
 }
 
+// The figures of a view as app.figures builds them (GET /api/v1/figures/<view>), in the page's language.
+export const figuresURL = (view, query) => `/api/v1/figures/${view}?${query}${query ? "&" : ""}lang=${LANG}`;
+
 export function draw(el, fig) {
   const f = projected(el, fig); // larger type and lines in presenter mode
   Plotly.react(el, f.data, f.layout, plots.configFor(el));
@@ -71,10 +74,12 @@ export function typeset(el = document.body) {
 
 // spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
-// most important first. sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader
+// most important first. With figureView(state) (a view name of app.figures), the page asks
+// /api/v1/figures/<name> for its figures, built in Python as for the offline export and notebooks, and
+// figures({figures: answer}, state) draws them; the data downloads still name the models' own endpoints. sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader
 // of their own, so a slow one never holds the main figures back; sideFigures(byName, state) draws them
 // (body[data-side] then names the state they belong to).
-export function startView({ spec, config, figures, modelsOf = () => [undefined], sideOf = () => [], sideFigures = () => [] }) {
+export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideFigures = () => [] }) {
   let state = fromURL(window.location.search, config.defaults, spec);
   let retryTimer = null;
   let slowTimer = null;
@@ -156,13 +161,16 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       return;
     }
     const format = spec.compact ? "&format=compact" : ""; // base64 typed arrays where the endpoint has them
-    const urls = models.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}${format}`);
+    const view = figureView?.(state);
+    const urls = view
+      ? [figuresURL(view, apiQuery(state, spec, models.length === 1 ? models[0] : undefined))]
+      : models.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}${format}`);
     $("json-link").href = `${urlOf(models[0])}?${apiQuery(state, spec, models[0])}`;
     document.body.classList.add("busy");
     clearTimeout(slowTimer);
     // Large sizes take a moment: say so rather than look frozen.
     slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
-    loader.request({ tag: toQuery(state, spec), models, urls, state });
+    loader.request({ tag: toQuery(state, spec), models: view ? ["figures"] : models, urls, state });
     const names = sideOf(state);
     publish({
       query: `${toQuery(state, spec)}${keptQuery()}`,

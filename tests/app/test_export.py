@@ -72,7 +72,7 @@ def test_the_file_holds_the_figures_of_every_grid_point() -> None:
     html = render(p)
     config, frames = _config(html), _frames(html)
     assert [s["name"] for s in config["sliders"]] == ["scale", "steps"]
-    assert config["start"] == [1, 1] and config["figures"] == ["decay", "pairs", "units"]
+    assert config["start"] == [1, 1] and config["figures"] == ["decay", "pairs", "units", "activation"]
     assert len(frames) == 16
     # Frame (i, j) is scale i, steps j: the same figures app.figures builds for those settings.
     want = json.loads(json.dumps(encode(recurrent_dicts("rnn", {"scale": 1.5, "steps": 30}))))
@@ -101,7 +101,7 @@ def test_chinese_file() -> None:
 @pytest.mark.parametrize(
     ("target", "kw", "field", "message"),
     [
-        ("c5", {}, "url", "only the recurrent view (/) and the scalar view (/scalar) export; 'c5' is feedforward_page"),
+        ("c5", {}, "url", "the views that export are on /, /scalar; 'c5' is feedforward_page"),
         ("/cliff?w0=1", {}, "url", "'/cliff?w0=1' is /cliff. Stories that export: c1, c2, c3, c4, c6, c10, c12"),
         ("/embed?view=cliff", {}, "url", "is /embed?view=cliff"),
         ("/scalar?weight=11", {}, "url", "url: weight must be a number in -10..10 (got '11')"),
@@ -127,7 +127,7 @@ def test_chinese_file() -> None:
             "points",
             "too much work for one export; allowed points 2..",
         ),
-        ("/?model=rnn&hidden=256&steps=1000", {}, "points", "lower hidden or steps"),
+        ("/?model=rnn&hidden=256&steps=1000", {}, "points", "lower steps or hidden"),
     ],
 )
 def test_bad_requests_name_their_field(target: str, kw: dict[str, Any], field: str, message: str) -> None:
@@ -199,6 +199,7 @@ def test_compare_exports_the_three_models_side_by_side() -> None:
     assert config["figures"] == [
         "decay",
         *(f"{kind}_{m}" for kind in ("pairs", "units") for m in ("rnn", "lstm", "gru")),
+        "activation",
         "cell",
         "carry",
     ]

@@ -131,7 +131,7 @@ def _check_error_body(case: Case[Any], status: int, text: str) -> None:
     """4xx (and the busy 503) bodies: {"detail": [{"field", "message", ...}]}, each naming its parameter."""
     body = json.loads(text)
     assert isinstance(body, dict) and isinstance(body.get("detail"), list) and body["detail"], text
-    known = {p.name for p in case.operation.query}
+    known = {p.name for p in case.operation.query} | {p.name for p in case.operation.path_parameters}
     sent = set(case.query or {})
     for item in body["detail"]:
         field, message = item.get("field"), item.get("message")

@@ -64,13 +64,21 @@ def assert_safe(r: Response, path: str) -> None:
         assert "access-control-allow-origin" not in h, path
 
 
+# An example of each path parameter.
+EXAMPLES = {"{view}": "rnn"}
+
+
 def _get_paths() -> list[str]:
     paths = []
     for rc in iter_route_contexts(app.routes):
         route = rc.original_route
         if isinstance(route, APIRoute | Route) and "GET" in (rc.methods or set()):
-            assert rc.path is not None and "{" not in rc.path, f"{rc.path}: path parameters need an example here"
-            paths.append(rc.path)
+            assert rc.path is not None
+            path = rc.path
+            for name, example in EXAMPLES.items():
+                path = path.replace(name, example)
+            assert "{" not in path, f"{rc.path}: path parameters need an example here"
+            paths.append(path)
     return paths
 
 

@@ -1,0 +1,62 @@
+"""What every view of app.figures declares: its query fields, how it checks them, its figures and facts, and
+what one precomputed frame of it costs in an offline file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from app.errors import _describe
+
+FigureDict = dict[str, Any]
+Params = Mapping[str, str | float | int | bool]
+Queries = Mapping[str, BaseModel]
+Q = TypeVar("Q", bound=BaseModel)
+
+
+class ParamError(ValueError):
+    """Parameters the API would answer with 422: `detail` holds the same entries (field, allowed, message)."""
+
+    def __init__(self, detail: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(d["message"]) for d in detail))
+        self.detail = detail
+
+
+def checked(cls: type[Q], params: Params) -> Q:
+    """`params` checked by an API query model: the same fields, ranges and messages as its endpoint."""
+    try:
+        return cls.model_validate(dict(params))
+    except ValidationError as exc:
+        raise ParamError([_describe(cls, dict(e)) for e in exc.errors()]) from None
+
+
+@dataclass
+class Built:
+    """A view's answer: its figures by name, and the numbers its page shows as text (`facts`)."""
+
+    figures: dict[str, FigureDict]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of the explorer behind the interface the page, the offline export and notebooks share.
+
+    `queries(params)` checks a state's parameters and returns the checked query of each computation the view
+    makes, keyed by its cost model's name in app/cost.py (ParamError names a bad field); `build(queries, lang)`
+    runs them and returns the figures, in the order of `names`.
+    """
+
+    name: str
+    title: str  # in English; the catalogue translates it
+    fields: frozenset[str]
+    queries: Callable[[Params], dict[str, BaseModel]]
+    build: Callable[[Queries, str], Built]
+    names: tuple[str, ...]
+    page: str  # route name of the page showing the view
+    sliders: tuple[str, ...] = ()  # what an offline file can put on a slider, the main one first
+    frame_bytes: Callable[[Queries], int] | None = None  # one frame of an offline file, compressed, from above
+    frame_work: Callable[[Queries], float] | None = None  # its work units (app/export_grid.py)
