@@ -76,10 +76,11 @@ export function typeset(el = document.body) {
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
 // most important first. With figureView(state) (a view name of app.figures), the page asks
 // /api/v1/figures/<name> for its figures, built in Python as for the offline export and notebooks, and
-// figures({figures: answer}, state) draws them; the data downloads still name the models' own endpoints. sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader
-// of their own, so a slow one never holds the main figures back; sideFigures(byName, state) draws them
-// (body[data-side] then names the state they belong to).
-export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideFigures = () => [] }) {
+// figures({figures: answer}, state) draws them; the data downloads still name the models' own endpoints.
+// sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader of their own, so a slow one
+// never holds the main figures back; sideFigures(byName, state) draws them (body[data-side] then names the
+// state they belong to). A side name listed in sideViews is a view of app.figures: /api/v1/figures/<name>.
+export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideViews = [], sideFigures = () => [] }) {
   let state = fromURL(window.location.search, config.defaults, spec);
   let retryTimer = null;
   let slowTimer = null;
@@ -177,7 +178,8 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       sources: Object.fromEntries([...models, ...names].map((m) => [m ?? "data", `${urlOf(m)}?${apiQuery(state, spec, m)}`])),
     });
     if (names.length) {
-      const sideURLs = names.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}`);
+      const sideURLs = names.map((m) => (sideViews.includes(m)
+        ? figuresURL(m, apiQuery(state, spec, m)) : `${urlOf(m)}?${apiQuery(state, spec, m)}`));
       sideLoader.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state });
     }
   }
