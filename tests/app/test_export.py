@@ -101,9 +101,8 @@ def test_chinese_file() -> None:
 @pytest.mark.parametrize(
     ("target", "kw", "field", "message"),
     [
-        ("c5", {}, "url", "the views that export are on /, /scalar; 'c5' is feedforward_page"),
-        ("/cliff?w0=1", {}, "url", "'/cliff?w0=1' is /cliff. Stories that export: c1, c2, c3, c4, c6, c10, c12"),
-        ("/embed?view=cliff", {}, "url", "is /embed?view=cliff"),
+        ("/stories?lang=zh", {}, "url", "'/stories?lang=zh' is /stories. Stories that export: c1, c2, c3,"),
+        ("/embed?view=stories", {}, "url", "is /embed?view=stories"),
         ("/scalar?weight=11", {}, "url", "url: weight must be a number in -10..10 (got '11')"),
         ("/scalar", {"sliders": "scale"}, "sliders", "one or two of: weight, bias, steps, input_scale, h0, eps"),
         ("/?model=cnn", {}, "url", "url: model must be one of: rnn, lstm, gru, compare"),
