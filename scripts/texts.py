@@ -1,7 +1,8 @@
 """The interface's English texts and their Chinese: python -m scripts.texts [--missing | --stale].
 
-Texts are what templates mark with {% trans %} / _("...") and what scripts pass to t("...") or mark with
-N_("...") (a template of a server message, see reword() in static/js/i18n.js).
+Texts are what templates mark with {% trans %} / _("..."), what scripts pass to t("...") or mark with
+N_("...") (a template of a server message, see reword() in static/js/i18n.js), and what the figures of
+app/figures pass to tr(lang, "...") or mark with N_("...") (a text translated later, e.g. in a loop).
 `--missing` prints a JSON object of texts app/locales/zh.json lacks (English as a placeholder value, to be
 translated); `--stale` lists catalogue entries no template or script uses any more.
 """
@@ -16,6 +17,8 @@ from jinja2 import Environment
 
 from app.assets import STATIC_DIR, TEMPLATES_DIR
 from app.i18n import catalog, install
+
+ROOT = TEMPLATES_DIR.parent
 
 # t("...") or N_("...") with a double-quoted literal (escapes allowed) as its first argument.
 _JS_TEXT = re.compile(r'\b(?:t|N_)\(\s*"((?:[^"\\]|\\.)*)"')
@@ -43,8 +46,19 @@ def script_texts() -> set[str]:
     return texts
 
 
+# tr(lang, "...") or N_("...") in app/figures: the figures' titles, axis titles and legend names.
+_PY_TEXT = re.compile(r'\b(?:tr\(\s*lang\s*,|N_\()\s*"((?:[^"\\]|\\.)*)"')
+
+
+def figure_texts() -> set[str]:
+    texts: set[str] = set()
+    for path in sorted((ROOT / "app" / "figures").glob("*.py")):
+        texts.update(json.loads(f'"{raw}"') for raw in _PY_TEXT.findall(path.read_text(encoding="utf-8")))
+    return texts
+
+
 def all_texts() -> set[str]:
-    return template_texts() | script_texts()
+    return template_texts() | script_texts() | figure_texts()
 
 
 def main() -> None:

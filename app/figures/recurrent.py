@@ -16,7 +16,7 @@ from app.encode import scalar as json_scalar
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
 from app.figures.common import activation_figure, bundle, heatmap, line, log_lines
-from app.figures.style import tr
+from app.figures.style import N_, tr
 from app.schemas import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
@@ -115,18 +115,18 @@ def units(model: str, r: Result, lang: str, short: bool = False) -> FigureDict:
 
 PATH_TEXT = {
     "lstm": (
-        "LSTM: cell-state path vs all paths",
-        "single units ∏ f_j[i]",
-        "cell path ‖∏ diag(f_j)‖",
-        "full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖",
-        "σ(b_f)^(T−k)",
+        N_("LSTM: cell-state path vs all paths"),
+        N_("single units ∏ f_j[i]"),
+        N_("cell path ‖∏ diag(f_j)‖"),
+        N_("full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖"),
+        N_("σ(b_f)^(T−k)"),
     ),
     "gru": (
-        "GRU: carry path vs all paths",
-        "single units ∏ (1 − z_j[i])",
-        "carry path ‖∏ diag(1 − z_j)‖",
-        "full Jacobian ‖∂h_T/∂h_k‖",
-        "σ(−b_z)^(T−k)",
+        N_("GRU: carry path vs all paths"),
+        N_("single units ∏ (1 − z_j[i])"),
+        N_("carry path ‖∏ diag(1 − z_j)‖"),
+        N_("full Jacobian ‖∂h_T/∂h_k‖"),
+        N_("σ(−b_z)^(T−k)"),
     ),
 }
 

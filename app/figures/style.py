@@ -86,6 +86,11 @@ def f32(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def N_(text: str) -> str:
+    """Marks a text for the catalogue without translating it (tr translates it later): scripts/texts.py finds it."""
+    return text
+
+
 def tr(lang: str, text: str, **fields: str) -> str:
     """A figure text in `lang`, from the interface's catalogue."""
     out = translate(lang, text)
