@@ -119,14 +119,14 @@ PATH_TEXT = {
         N_("single units ∏ f_j[i]"),
         N_("cell path ‖∏ diag(f_j)‖"),
         N_("full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖"),
-        N_("σ(b_f)^(T−k)"),
+        "σ(b_f)^(T−k)",  # a formula: the same in every language
     ),
     "gru": (
         N_("GRU: carry path vs all paths"),
         N_("single units ∏ (1 − z_j[i])"),
         N_("carry path ‖∏ diag(1 − z_j)‖"),
         N_("full Jacobian ‖∂h_T/∂h_k‖"),
-        N_("σ(−b_z)^(T−k)"),
+        "σ(−b_z)^(T−k)",
     ),
 }
 
