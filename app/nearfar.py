@@ -35,17 +35,25 @@ class NearFarResponse(BudgetedRNN):
     )
 
 
+def over_budget(cfg: RNNConfig) -> str | None:
+    """Why the split is not computed for these sizes, and what to lower (None: it is)."""
+    cost = work(cfg.steps, cfg.hidden)
+    if cost <= WORK_BUDGET:
+        return None
+    max_steps, max_hidden = largest_within_budget(cfg.steps, cfg.hidden)
+    return (
+        f"The near/far split needs {cost:.3g} multiply-adds, over the budget of {WORK_BUDGET:.3g}: "
+        f"lower steps to {max_steps} or hidden to {max_hidden}."
+    )
+
+
 def nearfar_body(q: RNNQuery) -> bytes:
     """The JSON body of one near/far query."""
     cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
     cost = work(cfg.steps, cfg.hidden)
     base = {"config": q, "work": cost, "budget": WORK_BUDGET, "weights": rnn_arrays(cfg) if q.include else None}
-    if cost > WORK_BUDGET:
-        max_steps, max_hidden = largest_within_budget(cfg.steps, cfg.hidden)
-        message = (
-            f"The near/far split needs {cost:.3g} multiply-adds, over the budget of {WORK_BUDGET:.3g}: "
-            f"lower steps to {max_steps} or hidden to {max_hidden}."
-        )
+    message = over_budget(cfg)
+    if message is not None:
         return NearFarResponse(**base, computed=False, message=message).model_dump_json().encode()
     r = run_nearfar(cfg)
     out = NearFarResponse(

@@ -88,28 +88,37 @@ class SpectrumResponse(BudgetedRNN):
     )
 
 
+def spectrum_over_budget(cfg: RNNConfig) -> str | None:
+    """Why the spectrum is not computed for these sizes, and what to lower (None: it is)."""
+    cost = spectrum.work(cfg.steps, cfg.hidden)
+    if cost <= spectrum.WORK_BUDGET:
+        return None
+    max_steps, max_hidden = spectrum.largest_within_budget(cfg.steps, cfg.hidden)
+    lower = f"lower steps to {max_steps} or hidden to {max_hidden}." if max_steps else f"lower hidden to {max_hidden}."
+    return (
+        f"The singular spectrum needs {cost:.3g} work units ((T + 100) n^3), over the budget of "
+        f"{spectrum.WORK_BUDGET:.3g}: {lower}"
+    )
+
+
+def log10_mean_field(cfg: RNNConfig) -> float | None:
+    """T * 0.5 log10 chi: the mean-field root mean square singular value of dh_T/dh_0 (None if chi = 0)."""
+    growth = theory.mean_field(cfg.activation, cfg.scale, cfg.input_scale, cfg.bias).log10_growth_per_step
+    return float(growth * cfg.steps) if np.isfinite(growth) else None
+
+
 def spectrum_body(q: RNNQuery) -> bytes:
     """The JSON body of one spectrum query."""
     cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
     cost = spectrum.work(cfg.steps, cfg.hidden)
     arrays = {i: rnn_arrays(replace(cfg, init=i)) for i in spectrum.inits_of(cfg)} if q.include else None
     base = {"config": q, "work": cost, "budget": spectrum.WORK_BUDGET, "weights": arrays}
-    if cost > spectrum.WORK_BUDGET:
-        max_steps, max_hidden = spectrum.largest_within_budget(cfg.steps, cfg.hidden)
-        message = (
-            f"The singular spectrum needs {cost:.3g} work units ((T + 100) n^3), over the budget of "
-            f"{spectrum.WORK_BUDGET:.3g}: "
-            + (
-                f"lower steps to {max_steps} or hidden to {max_hidden}."
-                if max_steps
-                else f"lower hidden to {max_hidden}."
-            )
-        )
+    message = spectrum_over_budget(cfg)
+    if message is not None:
         return SpectrumResponse(**base, computed=False, message=message).model_dump_json().encode()
     s = spectrum.run_spectra(cfg)
     spectra = [Spectrum(init=i, log10_values=floats(v)) for i, v in zip(s.inits, s.log10_values, strict=True)]
-    growth = theory.mean_field(cfg.activation, cfg.scale, cfg.input_scale, cfg.bias).log10_growth_per_step
-    mean_field = growth * cfg.steps if np.isfinite(growth) else None
+    mean_field = log10_mean_field(cfg)
     out = SpectrumResponse(**base, computed=True, message=None, spectra=spectra, log10_mean_field=mean_field)
     return out.model_dump_json().encode()
 

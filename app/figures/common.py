@@ -46,34 +46,53 @@ def log_lines(traces: list[FigureDict], title: str, x_title: str, lang: str) -> 
     }
 
 
+def _grid(steps: np.ndarray, axis: str) -> dict[str, float]:
+    """A sampled axis as Plotly's x0 and dx: the samples are round(x0 + i dx) (core.pairs.sample_steps), so cells
+    sit on a uniform grid (one image, far faster to draw than bricks at given positions) and the hover, rounded,
+    names the very step sampled."""
+    first = float(steps[0])
+    d = float(steps[-1] - steps[0]) / max(steps.size - 1, 1) or 1.0
+    if not np.array_equal(np.floor(first + d * np.arange(steps.size) + 0.5), steps):
+        raise ValueError(f"steps {steps[:4]}... are not a rounded uniform grid")
+    return {f"{axis}0": first, f"d{axis}": d}
+
+
 def heatmap(z: np.ndarray, rows: np.ndarray, cols: np.ndarray, labels: dict[str, str]) -> FigureDict:
-    """log10 magnitudes at the given row and column steps on the fixed scale; exact zeros take the bottom colour."""
+    """log10 magnitudes at the given row and column steps (sampled evenly) on the fixed scale. Exact zeros are
+    drawn in the bottom colour by a trace of their own, whose hover says 0."""
     if z.shape != (rows.size, cols.size):
         raise ValueError(f"{labels['title']}: expected a {rows.size} x {cols.size} array, got {z.shape}")
-    shown = np.asarray(z, dtype=np.float32).copy()
-    shown[np.isneginf(shown)] = -s.ZMAX - 1
-    hover = f"{labels['hover_x']} %{{x}}, {labels['hover_y']} %{{y}}: {s.POWER.format('z')}<extra></extra>"
+    values = np.asarray(z, dtype=np.float32)
+    zeros = np.isneginf(values)
+    where = f"{labels['hover_x']} %{{x:.0f}}, {labels['hover_y']} %{{y:.0f}}"
+    grid = _grid(cols, "x") | _grid(rows, "y")
+    trace = {
+        "type": "heatmap",
+        **grid,
+        "zmin": -s.ZMAX,
+        "zmax": s.ZMAX,
+        "colorscale": s.COLORSCALE,
+        "hoverongaps": False,
+    }
+    data = [
+        trace
+        | {
+            "z": np.where(zeros, np.float32(np.nan), values),
+            "colorbar": s.colorbar(),
+            "hovertemplate": f"{where}: {s.POWER.format('z')}<extra></extra>",
+        }
+    ]
+    if zeros.any():
+        only = np.where(zeros, np.float32(-s.ZMAX - 1), np.float32(np.nan))
+        data.append(trace | {"z": only, "showscale": False, "hovertemplate": f"{where}: 0<extra></extra>"})
     return {
-        "data": [
-            {
-                "type": "heatmap",
-                "z": shown,
-                "x": cols.astype(np.float32),
-                "y": rows.astype(np.float32),
-                "zmin": -s.ZMAX,
-                "zmax": s.ZMAX,
-                "colorscale": s.COLORSCALE,
-                "colorbar": s.colorbar(),
-                "hovertemplate": hover,
-                "hoverongaps": False,
-            }
-        ],
+        "data": data,
         "layout": {
             **s.BASE,
             "title": {"text": labels["title"]},
             "margin": {"l": 55, "r": 10, "t": 40, "b": 45},
-            "xaxis": {"title": {"text": labels["x"]}, **s.step_ticks(cols)},
-            "yaxis": {"title": {"text": labels["y"]}, **s.step_ticks(rows)},
+            "xaxis": {"title": {"text": labels["x"]}},
+            "yaxis": {"title": {"text": labels["y"]}},
         },
     }
 

@@ -110,7 +110,9 @@ def units(model: str, r: Result, lang: str, short: bool = False) -> FigureDict:
         "x": tr(lang, "step k"),
         "y": tr(lang, "unit i"),
     }
-    return heatmap(z, rows, cols, labels | {"hover_x": "k", "hover_y": tr(lang, "unit")})
+    fig = heatmap(z, rows, cols, labels | {"hover_x": "k", "hover_y": tr(lang, "unit")})
+    fig["data"][0]["showscale"] = False  # the (t, k) heatmap above has the same scale and shows it
+    return fig
 
 
 PATH_TEXT = {
@@ -234,11 +236,10 @@ def build(view: str, qs: Queries, lang: str = "en") -> Built:
     traces = [t for m in MODELS for t in decay_traces(m, qs[m], runs[m], lang)]
     title = tr(lang, "Gradient reaching step k from step T")
     out = {"decay": log_lines(traces, title, tr(lang, "source step k"), lang)}
-    for kind, each in (("pairs", pairs), ("units", units)):
-        for m in MODELS:
-            fig = each(m, runs[m], lang, short=True)
-            fig["data"][0]["showscale"] = m == MODELS[-1]  # one colour bar per row: the scale is the same
-            out[f"{kind}_{m}"] = fig
+    for m in MODELS:
+        out[f"pairs_{m}"] = pairs(m, runs[m], lang, short=True)
+        out[f"pairs_{m}"]["data"][0]["showscale"] = m == MODELS[-1]  # one colour bar for the row: the same scale
+    out |= {f"units_{m}": units(m, runs[m], lang, short=True) for m in MODELS}
     rnn = qs["rnn"]
     assert isinstance(rnn, RNNQuery)
     out |= {"activation": activation(rnn, runs["rnn"], lang)}

@@ -49,6 +49,19 @@ def power_label(p: float) -> str:
     return "1" if p == 0 else f"10<sup>{p:g}</sup>"
 
 
+def from_log10(p: float) -> str:
+    """A log10 magnitude as a number of any size, "3.2e-5" (static/js/format.js fromLog10): "0" for an exact zero."""
+    if p == -math.inf:
+        return "0"
+    if not math.isfinite(p):
+        return ""
+    e = math.floor(p)
+    m = 10 ** (p - e)
+    if float(f"{m:.1f}") >= 10:
+        m, e = m / 10, e + 1
+    return f"{m:.1f}e{e}"
+
+
 def power_ticks(lo: float, hi: float, target: int = 6) -> dict[str, Any]:
     """Ticks at round powers of ten for a log10 axis spanning [lo, hi]."""
     span = max(hi - lo, 1.0)

@@ -9,8 +9,9 @@ from pydantic import BaseModel
 from app.figures.base import FigureDict, ParamError, Params, Queries, View
 from app.figures.recurrent import VIEWS as RECURRENT
 from app.figures.scalar import VIEW as SCALAR
+from app.figures.theory import VIEWS as THEORY
 
-VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR)}
+VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY)}
 TITLE = {name: v.title for name, v in VIEWS.items()}
 
 

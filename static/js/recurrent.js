@@ -1,9 +1,10 @@
-// The recurrent view: RNN, LSTM and GRU alone or side by side. Fields and figures; view.js wires them.
+// The recurrent view: RNN, LSTM and GRU alone or side by side. The figures come from app.figures
+// (GET /api/v1/figures/<model>, and nearfar and spectrum for the RNN's side panels); this file declares the
+// fields and writes the numbers beside the figures; view.js wires the rest.
 import { $, draw, startView } from "./view.js";
-import * as plots from "./plots.js";
 import { plain } from "./format.js";
 import { N_, reword, sentences, t } from "./i18n.js";
-import { drawChaosBar, spectrumFigure, spectrumNote } from "./theory.js";
+import { drawChaosBar, spectrumNote } from "./theory.js";
 
 export const RECURRENT = ["rnn", "lstm", "gru"];
 
@@ -43,10 +44,9 @@ const SPECTRUM_BUDGET = [
   N_("The singular spectrum needs {work} work units ((T + 100) n^3), over the budget of {budget}: lower steps to {steps} or hidden to {hidden}."),
   N_("The singular spectrum needs {work} work units ((T + 100) n^3), over the budget of {budget}: lower hidden to {hidden}."),
 ];
-const JACOBIAN = { rnn: "‖∂h_t/∂h_k‖", lstm: "‖∂(h_t,c_t)/∂(h_k,c_k)‖", gru: "‖∂h_t/∂h_k‖" };
-
-function row(container, models, build, withScale = true) {
-  // One plot per model, side by side, sharing one colour bar (the scale is the same for all).
+// One plot per model, side by side, sharing one colour bar (the scale is the same for all: the figures put it
+// on the last one).
+function row(container, models, figureOf) {
   const ids = models.map((m) => `${container.id}-${m}`);
   let changed = false;
   for (const child of [...container.children]) {
@@ -58,9 +58,8 @@ function row(container, models, build, withScale = true) {
     return el;
   });
   els.forEach((el, i) => {
-    const fig = build(models[i]);
-    const scaled = withScale && i === els.length - 1;
-    for (const trace of fig.data) if (trace.type === "heatmap") trace.showscale = scaled;
+    const fig = figureOf(models[i]);
+    const scaled = fig.data.some((trace) => trace.type === "heatmap" && trace.showscale !== false);
     el.classList.toggle("with-scale", scaled); // a little wider, so its plot area matches the others
     draw(el, fig);
     if (changed) Plotly.Plots.resize(el);
@@ -89,105 +88,52 @@ function summaryHTML(data) {
   return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], [t("mean f"), s.mean_forget_gate], [t("min f"), s.min_forget_gate], [t("‖W_h‖₂ (all gates)"), s.recurrent_sigma_max]])}`;
 }
 
-// A gated cell's direct path (LSTM cell state, GRU carry) beside its full Jacobian.
-function pathFigure(path, decay, { title, single, norm, full, reference, color }) {
-  return plots.logLinesFigure([
-    plots.bundle(path.log10_per_unit, path.k, single, { line: { color: "rgba(0,158,115,0.25)", width: 1 } }),
-    plots.line(path.log10_norm, norm, { line: { color: plots.COLORS.cell, width: 3 } }),
-    plots.line(decay.log10_norm, full, { line: { color, dash: "dash", width: 2 } }),
-    plots.line(path.reference_log10, reference, { line: { color: plots.COLORS.ref, dash: "dot" } }),
-  ], { title, xTitle: t("source step k") });
-}
-
 // The figures of one answer, most important first. Each is drawn in a frame of its own, so the
 // decay curve follows the slider at once and the heatmaps come in the next frames; a newer answer
 // drops whatever is still waiting from an older one.
 // phi, phi' and a histogram of every pre-activation of the run: how many units sit in the flat tails.
-function drawActivation(h) {
-  const total = h.counts.reduce((s, c) => s + c, h.below + h.above) || 1;
-  const mids = h.counts.map((_, i) => (h.edges[i] + h.edges[i + 1]) / 2);
-  draw($("plot-activation"), plots.activationFigure(h.curve, [{
-    type: "bar", name: t("share of this run's a_t[i]"), x: mids, y: h.counts.map((c) => c / total), yaxis: "y2",
-    width: h.edges[1] - h.edges[0], marker: { color: "rgba(213,94,0,0.3)" }, hovertemplate: "a ≈ %{x:.2f}: %{y:.1%}<extra></extra>",
-  }], t("Where the RNN's units sit on φ′")));
+function drawActivation(fig, h) {
+  draw($("plot-activation"), fig);
   const pct = (v) => `${(100 * v).toFixed(1)} %`;
   const share = pct(h.saturated_fraction);
   const dead = h.zero_fraction ? t(" ({share} exactly 0: dead at that step)", { share: pct(h.zero_fraction) }) : "";
-  $("activation-note").textContent = h.below + h.above
-    ? t("{share} of the pre-activations have φ′ below 10⁻³ of its peak{dead}; {beyond} lie beyond ±8.", { share, dead, beyond: pct((h.below + h.above) / total) })
+  $("activation-note").textContent = h.beyond
+    ? t("{share} of the pre-activations have φ′ below 10⁻³ of its peak{dead}; {beyond} lie beyond ±8.", { share, dead, beyond: pct(h.beyond / (h.total || 1)) })
     : t("{share} of the pre-activations have φ′ below 10⁻³ of its peak{dead}.", { share, dead });
 }
 
 // C6: the total gradient dE/dW split by the distance t - k its terms travelled.
-function drawNearFar(d) {
+function drawNearFar({ figures: fig, facts: d }) {
   const el = $("plot-nearfar");
   if (!d.computed) {
     Plotly.purge(el);
     $("nearfar-note").textContent = reword(d.message, NEARFAR_BUDGET);
     return;
   }
-  const total = d.log10_term.map(() => d.log10_total);
-  draw(el, plots.logLinesFigure([
-    { ...plots.line(d.log10_term, t("term at distance δ: ‖S_δ‖"), { line: { color: plots.COLORS.rnn, width: 3 } }), hovertemplate: "δ %{x}: %{text}<extra></extra>" },
-    { ...plots.line(d.log10_tail, t("what distances ≥ δ carry: ‖Σ_{δ′≥δ} S_δ′‖"), { line: { color: plots.COLORS.lstm, width: 2 } }), hovertemplate: "δ ≥ %{x}: %{text}<extra></extra>" },
-    { ...plots.line(total, t("total ‖∂E/∂W‖"), { line: { color: plots.COLORS.bound, dash: "dash" } }), hoverinfo: "skip" },
-  ], { title: t("The total gradient, by how far its terms travelled"), xTitle: t("distance δ = t − k") }));
-  const at = Math.min(10, d.log10_share.length - 1);
-  const share = d.log10_share[at];
-  $("nearfar-note").textContent = share === null ? "" :
-    t("Distances ≥ {distance} carry {share} % of ‖∂E/∂W‖ = {total}.", { distance: at, share: plain(share + 2), total: plain(d.log10_total) });
+  draw(el, fig.nearfar);
+  $("nearfar-note").textContent = d.log10_share === null ? "" :
+    t("Distances ≥ {distance} carry {share} % of ‖∂E/∂W‖ = {total}.", { distance: d.distance, share: plain(d.log10_share + 2), total: plain(d.log10_total) });
 }
 
-function figures(byModel) {
-  const models = RECURRENT.filter((m) => m in byModel);
-  const tasks = [];
+// Each model's figures in a frame of its own, most important first: the decay curve follows the slider at
+// once, the heatmaps come in the next frames (view.js paints them; a newer answer drops what still waits).
+function figures({ figures: answer }) {
+  const { figures: fig, facts } = answer;
+  const models = RECURRENT.filter((m) => m in facts);
+  const own = (name, m) => fig[models.length > 1 ? `${name}_${m}` : name];
+  const tasks = [() => {
+    draw($("plot-decay"), fig.decay);
+    $("summary").innerHTML = models.map((m) => summaryHTML(facts[m])).join("");
+  }];
   tasks.push(() => {
-    const traces = [];
-    for (const m of models) {
-      const d = byModel[m];
-      traces.push(plots.line(d.decay.log10_norm, `${LABEL[m]} ${JACOBIAN[m].replace(/_t/g, "_T")}`, { line: { color: plots.COLORS[m], width: 3 } }));
-      if (m === "rnn") {
-        traces.push(plots.line(d.bound.log10, t("Pascanu bound (γ‖W‖₂)^(T−k)"), { line: { color: plots.COLORS.bound, dash: "dash" }, meta: "overlay" }));
-        const s = d.summary;
-        const rhoMatters = s.spectral_radius < 1 && s.sigma_max > 1;
-        traces.push(plots.line(d.theory.rho_log10, "ρ(W)^(T−k)", { line: { color: plots.COLORS.bound, dash: "dot", width: rhoMatters ? 2 : 1 }, meta: "overlay", visible: rhoMatters ? true : "legendonly" }));
-        const mf = d.theory.mean_field;
-        if (mf.applies) traces.push(plots.line(mf.log10, t("mean field χ^((T−k)/2)"), { line: { color: plots.COLORS.ref, dash: "dashdot", width: 2 }, meta: "overlay" }));
-      }
-      if (m === "lstm") traces.push(plots.line(d.cell_path.reference_log10, "σ(b_f)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dot" }, meta: "overlay" }));
-      if (m === "gru") traces.push(plots.line(d.carry_path.reference_log10, "σ(−b_z)^(T−k)", { line: { color: plots.COLORS.ref, dash: "dashdot" }, meta: "overlay" }));
-    }
-    draw($("plot-decay"), plots.logLinesFigure(traces, { title: t("Gradient reaching step k from step T"), xTitle: t("source step k") }));
-    $("summary").innerHTML = models.map((m) => summaryHTML(byModel[m])).join("");
+    row($("plot-pairs"), models, (m) => own("pairs", m));
+    const estimated = models.filter((m) => !facts[m].pairs.exact);
+    $("pairs-note").textContent = sentences(...estimated.map((m) => t("{model}: {message}", { model: LABEL[m], message: reword(facts[m].pairs.message, PAIRS_BUDGET) })));
   });
-  tasks.push(() => {
-    const notes = [];
-    row($("plot-pairs"), models, (m) => {
-      const p = byModel[m].pairs;
-      if (!p.exact) notes.push(t("{model}: {message}", { model: LABEL[m], message: reword(p.message, PAIRS_BUDGET) }));
-      // Side by side the plots are narrow: the model's name alone (the panel's text says what is shown).
-      const what = models.length > 2 ? "" : `: ${JACOBIAN[m]}`;
-      const title = `${LABEL[m]}${what}`;
-      return plots.pairsFigure(p, p.exact ? title : t("{title} (estimate)", { title }));
-    });
-    $("pairs-note").textContent = sentences(...notes);
-  });
-  // Same fixed scale as the heatmap above; one colour bar for both keeps the redraw cheaper.
-  tasks.push(() => row($("plot-units"), models, (m) => plots.unitsFigure(byModel[m].units, models.length > 2 ? LABEL[m] : `${LABEL[m]}: |∂L/∂h_k[i]|`), false));
-  const { rnn, lstm, gru } = byModel;
-  if (rnn) tasks.push(() => drawActivation(rnn.preactivations));
-  if (lstm) {
-    tasks.push(() => draw($("plot-cell"), pathFigure(lstm.cell_path, lstm.decay, {
-      title: t("LSTM: cell-state path vs all paths"), single: t("single units ∏ f_j[i]"), norm: t("cell path ‖∏ diag(f_j)‖"),
-      full: t("full Jacobian ‖∂(h_T,c_T)/∂(h_k,c_k)‖"), reference: "σ(b_f)^(T−k)", color: plots.COLORS.lstm,
-    })));
-  }
-  if (gru) {
-    tasks.push(() => draw($("plot-carry"), pathFigure(gru.carry_path, gru.decay, {
-      title: t("GRU: carry path vs all paths"), single: t("single units ∏ (1 − z_j[i])"), norm: t("carry path ‖∏ diag(1 − z_j)‖"),
-      full: t("full Jacobian ‖∂h_T/∂h_k‖"), reference: "σ(−b_z)^(T−k)", color: plots.COLORS.gru,
-    })));
-  }
+  tasks.push(() => row($("plot-units"), models, (m) => own("units", m)));
+  if (facts.rnn) tasks.push(() => drawActivation(fig.activation, facts.rnn.preactivations));
+  if (facts.lstm) tasks.push(() => draw($("plot-cell"), fig.cell));
+  if (facts.gru) tasks.push(() => draw($("plot-carry"), fig.carry));
   return tasks;
 }
 
@@ -201,15 +147,15 @@ function sideFigures({ nearfar, spectrum, meanfield }, state) {
   ];
 }
 
-function drawSpectrum(d) {
+function drawSpectrum({ figures: fig, facts: d }) {
   const el = $("plot-spectrum");
   if (!d.computed) {
     Plotly.purge(el);
     $("spectrum-note").textContent = reword(d.message, SPECTRUM_BUDGET);
     return;
   }
-  draw(el, spectrumFigure(d));
-  $("spectrum-note").textContent = spectrumNote(d);
+  draw(el, fig.spectrum);
+  $("spectrum-note").textContent = spectrumNote(d.decades);
 }
 
 const CONFIG = JSON.parse(document.getElementById("page-config").textContent);
@@ -219,6 +165,8 @@ startView({
   config: CONFIG,
   figures,
   modelsOf,
+  figureView: (state) => state.model,
   sideOf: (state) => (modelsOf(state).includes("rnn") ? ["nearfar", "spectrum", "meanfield"] : []),
+  sideViews: ["nearfar", "spectrum"],
   sideFigures,
 });

@@ -59,8 +59,11 @@ def test_figures_hold_the_api_numbers(client: TestClient, model: str, params: di
     for name, key, rows_key, cols_key in [("pairs", "log10_norm", "t", "k"), ("units", "log10_abs", "i", "k")]:
         heat = figs[name]["data"][0]
         api = typed(body[name][key])
-        np.testing.assert_array_equal(heat["z"], np.where(np.isneginf(api), -ZMAX - 1, api))
-        assert heat["y"].tolist() == body[name][rows_key] and heat["x"].tolist() == body[name][cols_key]
+        np.testing.assert_array_equal(heat["z"], np.where(np.isneginf(api), np.nan, api))
+        # Cells on a uniform grid whose rounded positions are the sampled steps (what the hover shows).
+        for axis, steps in (("x", body[name][cols_key]), ("y", body[name][rows_key])):
+            at = np.floor(heat[f"{axis}0"] + heat[f"d{axis}"] * np.arange(len(steps)) + 0.5)
+            assert at.tolist() == steps
 
 
 def test_hover_and_scale_follow_the_page() -> None:
@@ -68,10 +71,19 @@ def test_hover_and_scale_follow_the_page() -> None:
     heat = figs["pairs"]["data"][0]
     assert (heat["zmin"], heat["zmax"]) == (-10, 10)
     assert heat["colorscale"][5] == [0.5, "#f7f7f7"]  # white at 10^0
-    assert heat["hovertemplate"].startswith("k %{x}, t %{y}: 10<sup>%{z:.2f}</sup>")
+    assert heat["hovertemplate"].startswith("k %{x:.0f}, t %{y:.0f}: 10<sup>%{z:.2f}</sup>")
     assert "text" not in heat  # no per-cell strings
     assert figs["decay"]["data"][0]["line"]["color"] == "#0072B2"
     assert figs["decay"]["layout"]["title"]["text"] == "Gradient reaching step k from step T"
+
+
+def test_exact_zeros_hover_as_zero() -> None:
+    """A dead relu unit's gradient is exactly 0: drawn in the bottom colour by a trace whose hover says 0."""
+    figs = recurrent_dicts("rnn", {"activation": "relu", "scale": "0.2", "bias": "-3", "steps": "20"})
+    main, zeros = figs["units"]["data"]
+    assert np.isnan(main["z"]).any() and np.isnan(zeros["z"]).sum() == (~np.isnan(main["z"])).sum()
+    assert set(zeros["z"][~np.isnan(zeros["z"])].tolist()) == {-ZMAX - 1}
+    assert zeros["hovertemplate"].endswith(": 0<extra></extra>") and zeros["showscale"] is False
 
 
 def test_chinese_titles_come_from_the_catalogue() -> None:

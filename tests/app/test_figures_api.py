@@ -79,7 +79,7 @@ def test_titles_follow_the_language(client: TestClient) -> None:
         ("/api/v1/figures/compare?wings=1", 422, "wings", "unknown parameter 'wings'"),
         ("/api/v1/figures/scalar?steps=0", 422, "steps", "steps must be an integer in"),
         ("/api/v1/figures/lstm?hidden=256&steps=1000", 422, "steps", "lower steps to 485 or hidden to 175"),
-        ("/api/v1/figures/nope", 422, "view", "view must be one of: rnn, lstm, gru, compare, scalar (got 'nope')"),
+        ("/api/v1/figures/nope", 422, "view", "view must be one of: rnn, lstm, gru, compare, scalar, "),
     ],
 )
 def test_bad_requests_name_their_field(client: TestClient, url: str, status: int, field: str, message: str) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.pairs import MAX_SIDE
+from core.pairs import MAX_SIDE, sample_steps
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -145,16 +145,20 @@ def test_over_budget_heatmap_is_labelled_as_estimate(page: Page, live_server: st
     expect(page.locator("#pairs-note")).to_contain_text("lower steps to")
     title = page.evaluate("document.getElementById('plot-pairs-rnn').layout.title.text")
     assert "estimate" in title
-    rows = page.evaluate("document.getElementById('plot-pairs-rnn').data[0].z.length")
-    ticks = page.evaluate("document.getElementById('plot-pairs-rnn').layout.yaxis.ticktext")
-    assert rows == MAX_SIDE and ticks[0] == "0" and ticks[-1] == "900"  # rows are sampled target steps
+    rows, y0, dy = page.evaluate(
+        "(({z, y0, dy}) => [z.length, y0, dy])(document.getElementById('plot-pairs-rnn').data[0])"
+    )
+    assert rows == MAX_SIDE and y0 == 0 and round(y0 + dy * (rows - 1)) == 900  # rows are sampled target steps
 
 
-def test_hover_shows_values_in_plain_numbers(page: Page, live_server: str, console: list[str]) -> None:
-    page.goto(f"{live_server}/?steps=20")
-    _wait_rendered(page, "steps=20")
-    text = page.evaluate("document.getElementById('plot-pairs-rnn').data[0].text[20][3]")
-    assert re.fullmatch(r"k 3, t 20: \d\.\de-?\d+", text), text
+def test_hover_names_the_cell_and_its_power_of_ten(page: Page, live_server: str, console: list[str]) -> None:
+    page.goto(f"{live_server}/?steps=900&hidden=8")
+    _wait_rendered(page, "steps=900")
+    # A sampled cell: the hover names its target and source steps and the value's power of ten.
+    page.evaluate("Plotly.Fx.hover('plot-pairs-rnn', {xval: 450, yval: 900})")
+    text = page.locator("#plot-pairs-rnn .hovertext text").text_content()
+    m = re.fullmatch(r"k (\d+), t 900: 10\u200b?([-−]?\d+\.\d\d)\u200b?", text or "")
+    assert m and int(m.group(1)) in sample_steps(900) and abs(int(m.group(1)) - 450) < 8, text
 
 
 def test_scalar_view_reads_factor_by_factor(page: Page, live_server: str, console: list[str]) -> None:
