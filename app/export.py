@@ -33,7 +33,7 @@ from app.stories import BY_ID, STORIES
 
 MAX_BYTES = 8_000_000  # the file, all inlined
 # A URL's keys that are not run settings: the page's (static/js/view.js KEPT) and the model.
-PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text"}
+PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text", "run_model"}
 # The recurrent page writes every field of the view into its URL; a model takes its own, not the others'.
 RECURRENT_FIELDS = views.fields("compare")
 
@@ -124,18 +124,27 @@ def _state(target: str) -> tuple[str | None, dict[str, str]]:
         view = _view_of(s.route, s.query)
         if view is None:
             raise _not_exported(target, s.route)
-        return s.id, dict(s.query) | {"model": view}
+        return s.id, _naming(dict(s.query), view)
     parts = urlsplit(target)
     q = dict(parse_qsl(parts.query, keep_blank_values=True))
     route = EMBEDDED.get(q.get("view", "recurrent")) if parts.path == "/embed" else PATHS.get(parts.path or "/")
     view = _view_of(route, q) if route else None
     if view is None:
         raise _not_exported(target, parts.path + (f"?view={q['view']}" if "view" in q else ""))
-    q["model"] = view
+    q = _naming(q, view)
     story = q.get("story")
     if story is not None and story not in BY_ID:
         raise ExportError("url", f"url: unknown story '{story}'", ", ".join(BY_ID), target)
     return story, q
+
+
+def _naming(q: dict[str, str], view: str) -> dict[str, str]:
+    """The state with `model` naming its view; a view whose runs take a model of their own (the training lab's
+    rnn, lstm or gru) finds it under `run_model`."""
+    v = views.VIEWS.get(view)  # an unknown model is refused later, naming the known ones
+    if v is not None and v.page != "index" and "model" in v.fields and "model" in q:
+        q["run_model"] = q["model"]
+    return q | {"model": view}
 
 
 def _not_exported(target: str, where: str) -> ExportError:
@@ -162,13 +171,15 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     view = views.VIEWS[model]
     own = views.fields(model)
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
+    params = dict(view.export_params) | params | ({"model": state["run_model"]} if "run_model" in state else {})
     try:
         qs = views.queries(model, params)
     except ParamError as exc:
         raise ExportError("url", f"url: {exc}", exc.detail[0].get("allowed"), target) from None
-    names = [s.strip() for s in (sliders or view.sliders[0]).split(",") if s.strip()]
-    allowed = ", ".join(view.sliders)
-    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in view.sliders for n in names):
+    offered = view.offered(params) if view.offered else view.sliders
+    names = [s.strip() for s in (sliders or offered[0]).split(",") if s.strip()]
+    allowed = ", ".join(offered)
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in offered for n in names):
         message = f"sliders must be one or two of: {allowed} for the {view.title} (got {sliders!r})"
         raise ExportError("sliders", message, allowed, sliders)
     n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
@@ -220,15 +231,19 @@ def _frames(p: Plan) -> int:
 def seconds_of(p: Plan) -> float:
     """Estimated compute seconds of the whole grid: the API's cost model (app/cost.py) of each frame."""
 
+    own = views.VIEWS[p.model].frame_seconds
+
     def seconds(qs: Mapping[str, BaseModel]) -> float:
-        return sum(cost.estimate(endpoint, q.model_dump()) for endpoint, q in qs.items())
+        return sum(cost.estimate(endpoint, q.model_dump()) for endpoint, q in qs.items()) + (own(qs) if own else 0)
 
     return _frames(p) * _mean(p, seconds)
 
 
 def _lower(p: Plan) -> str:
     """What to lower for a smaller grid: the sizes of the view's cost models (app/cost.py)."""
-    names = dict.fromkeys(n for endpoint in views.queries(p.model, p.params) for n in cost.MODELS[endpoint].lower)
+    lower = {e: m.lower for e, m in cost.MODELS.items()}
+    qs = views.queries(p.model, p.params)
+    names = dict.fromkeys(n for e in qs for n in lower.get(e, views.VIEWS[p.model].lower))
     return f"lower {' or '.join(names)}" if names else "lower the sizes"
 
 

@@ -52,6 +52,15 @@ SLIDERS = {
     "scalar": ("weight", "bias", "steps", "input_scale", "h0", "eps"),
 }
 
+# The training lab (app/figures/train_view.py): a slider over seeded runs. A run's work units are its estimated
+# seconds times TRAIN_WORK_PER_SECOND, so MAX_WORK bounds a file of runs at about 30 s of training (GET /export
+# must answer within the proxy's 60 s); a file's runs are TRAIN_ITERATIONS updates unless its URL says otherwise.
+AXES |= {"lag": Axis(5, 100, 5, "Lag L"), "reg_weight": Axis(0.0, 4.0, 0.5, "Regulariser weight λ")}
+INTEGER |= {"lag"}
+SLIDERS["train"] = ("forget_bias", "reg_weight", "lag")
+TRAIN_WORK_PER_SECOND = MAX_WORK / 30
+TRAIN_ITERATIONS = 200
+
 
 def values(name: str, n: int, current: float) -> list[float]:
     """About `n` even values over the slider's export range on multiples of its step (at most its whole grid),

@@ -5,8 +5,10 @@ at its last update, or when the client goes away, and at most MAX_RUNS run at on
 503 with Retry-After. Events (each `event: <name>` and one line of JSON `data:`):
 
 start     the configuration, the task's sizes and baselines, the budget
-progress  the updates since the last event, as columns, and any (t, k) snapshot rows among them
-done      why the run ended (finished, budget, diverged, shutdown), the held-out score of the final parameters
+progress  the updates since the last event, as columns, and any (t, k) snapshot rows among them; every half
+          second or so also the run's figures as app.figures.train draws them ("figures", "facts")
+done      why the run ended (finished, budget, diverged, shutdown), the held-out score of the final parameters,
+          and the final figures
 error     an unexpected failure, with its message
 """
 
@@ -22,7 +24,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from starlette.types import Receive, Scope, Send
@@ -31,9 +33,10 @@ from app.limits import Slots
 from app.schemas import ErrorBody, float_field, int_field
 from app.settings import settings
 from core import config as c
+from core import deadline
 from core.training import TrainConfig, Update, evaluate, initial_params, tasks, train
 from core.training import run as r
-from core.training.models import ModelName
+from core.training.models import ModelName, Params
 from core.training.optim import ClipName, OptimizerName
 from core.training.tasks import TaskName
 
@@ -42,6 +45,10 @@ BUDGET_S = settings().train_budget_seconds  # seconds of training per run (BPTT_
 # Trainings at once (BPTT_TRAIN_MAX_RUNS, default 2): the machine has two cores and each run keeps one busy.
 MAX_RUNS = settings().train_max_runs
 EVENT_INTERVAL_S = 0.1  # at most about ten progress events a second; updates in between travel together
+# The figures travel less often: at most twice a second, and no more than about 48 kB a second of them (a lecture
+# hall shares its Wi-Fi): at the largest sizes a progress event with all four figures is about 110 kB.
+FIGURE_INTERVAL_S = 0.5
+FIGURE_BYTES_PER_S = 48_000
 # Set when the server shuts down (app/health.py): running trainings stop at their next update and end their
 # stream with the done event, so the server can finish in-flight requests instead of cutting them.
 draining = threading.Event()
@@ -152,8 +159,9 @@ def sse(event: str, data: dict[str, Any]) -> bytes:
 class Run:
     """One training on its own thread; what it produces goes to an asyncio queue of the serving loop."""
 
-    def __init__(self, cfg: TrainConfig, token: int) -> None:
+    def __init__(self, cfg: TrainConfig, token: int, lang: str = "en") -> None:
         self.cfg = cfg
+        self.lang = lang  # of the figures' texts
         self.token = token
         self.stop = threading.Event()
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -198,36 +206,81 @@ class Run:
             if draining.is_set() and u.step < cfg.iterations:
                 reason = "shutdown"
                 break
-        if last is not None and last.nonfinite and not last.random_step:
-            reason = "diverged"
-        e = evaluate(cfg, params) if reason != "diverged" else None
-        done = {
-            "reason": reason,
-            "updates": 0 if last is None else last.step - (reason == "diverged"),
-            "elapsed_s": round(time.monotonic() - t0, 3),
-            "budget_s": BUDGET_S,
-            "evaluation": None if e is None else {"loss": _num(e.loss), "accuracy": e.accuracy, "solved": e.solved},
-            "message": _message(reason, cfg, last),
-        }
-        self._emit("done", done)
+        self._emit("done", _done(cfg, params, reason, last, t0))
 
     async def events(self) -> AsyncIterator[bytes]:
-        """start, then progress events at most every EVENT_INTERVAL_S, then done (or error)."""
-        yield sse("start", _start_event(self.cfg))
+        """start, then progress events at most every EVENT_INTERVAL_S, then done (or error). Progress events carry
+        the run's figures as app.figures.train draws them at most every FIGURE_INTERVAL_S (less often when they are
+        large: about FIGURE_BYTES_PER_S at most), "heat" only when a snapshot came; done carries all four."""
+        from app.figures import encode  # app.figures imports this module (the training view)
+        from app.figures.train import NAMES, facts, figures, record
+
+        start = _start_event(self.cfg)
+        yield sse("start", start)
+        rec = record(start)
         t0 = time.monotonic()
+        due, heat_rows = t0, 0  # when figures may go next; snapshots drawn in the last heat sent
         while True:
             items = [await self.queue.get()]
             while not self.queue.empty():
                 items.append(self.queue.get_nowait())
             updates = [p for kind, p in items if kind == "update"]
+            ending = next(((k, p) for k, p in items if k in ("done", "error")), None)
             if updates:
-                payload = {"updates": _columns(updates, self.cfg), "snapshots": _snapshots(updates)}
-                yield sse("progress", payload | {"elapsed_s": round(time.monotonic() - t0, 3)})
-            for kind, p in items:
-                if kind in ("done", "error"):
-                    yield sse(kind, p)
-                    return
+                columns, snapshots = _columns(updates, self.cfg), _snapshots(updates)
+                rec.extend(columns, snapshots)
+                payload: dict[str, Any] = {"updates": columns, "snapshots": snapshots}
+                now = time.monotonic()
+                if ending is None and now >= due:
+                    names = tuple(n for n in NAMES if n != "heat" or len(rec.snapshots) > heat_rows)
+                    heat_rows = len(rec.snapshots)
+                    payload["figures"] = encode(figures(rec, self.lang, names))
+                    payload["facts"] = facts(rec)
+                    size = len(json.dumps(payload["figures"], separators=(",", ":")))
+                    due = now + max(FIGURE_INTERVAL_S, size / FIGURE_BYTES_PER_S)
+                yield sse("progress", payload | {"elapsed_s": round(now - t0, 3)})
+            if ending is not None:
+                kind, p = ending
+                if kind == "done":
+                    rec.done = p
+                    p = p | {"figures": encode(figures(rec, self.lang)), "facts": facts(rec)}
+                yield sse(kind, p)
+                return
             await asyncio.sleep(EVENT_INTERVAL_S)
+
+
+def _done(cfg: TrainConfig, params: Params, reason: str, last: Update | None, t0: float) -> dict[str, Any]:
+    """The done event: why the run ended and the held-out score of its final parameters."""
+    if last is not None and last.nonfinite and not last.random_step:
+        reason = "diverged"
+    e = evaluate(cfg, params) if reason != "diverged" else None
+    return {
+        "reason": reason,
+        "updates": 0 if last is None else last.step - (reason == "diverged"),
+        "elapsed_s": round(time.monotonic() - t0, 3),
+        "budget_s": BUDGET_S,
+        "evaluation": None if e is None else {"loss": _num(e.loss), "accuracy": e.accuracy, "solved": e.solved},
+        "message": _message(reason, cfg, last),
+    }
+
+
+def run_to_end(cfg: TrainConfig) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """One whole run here and now, without a time budget of its own (a request's deadline, core/deadline.py, stops
+    it between two updates): its start event, all its updates as columns, its snapshots and its done event, the
+    numbers the stream carries."""
+    t0 = time.monotonic()
+    params = initial_params(cfg)
+    updates = []
+    for u in train(cfg, params):
+        updates.append(u)
+        deadline.check()
+    done = _done(cfg, params, "finished", updates[-1] if updates else None, t0)
+    return _start_event(cfg), _columns(updates, cfg), _snapshots(updates), done
+
+
+def _lang(request: Request) -> str:
+    """The figures' language: Chinese when Accept-Language starts with zh (the page sends its own), else English."""
+    return "zh" if request.headers.get("accept-language", "").strip().lower().startswith("zh") else "en"
 
 
 def _message(reason: str, cfg: TrainConfig, last: Update | None) -> str:
@@ -301,12 +354,13 @@ _EVENTS_DOC: dict[int | str, dict[str, Any]] = {
     response_model=None,
     response_class=StreamingResponse,
 )
-async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
+async def train_stream(request: Request, q: Annotated[TrainQuery, Query()]) -> Response:
     """Train on the adding or recall task with exact BPTT. progress events carry per update: loss, accuracy
     (recall), log10 ||grad|| before clipping, clipped, random_step, nonfinite, log10 of the far steps' share
     of the cell's gradient (distance >= L/2), the regulariser's Omega; and up to 100 snapshots of
     log10 ||dL/ds_k|| over the minibatch for every state s_k, k = 0..T (s = h, or (h, c) for the LSTM).
-    Deterministic by seed."""
+    Deterministic by seed. Progress events also carry the run's figures (Plotly JSON, arrays as base64 float32)
+    every half second or so, and done the final ones, in the language of Accept-Language (en or zh)."""
     cfg = TrainConfig(**q.model_dump())
     token = slots.take(BUDGET_S + 5.0, 0)  # the held-out score follows the budget
     if token is None:
@@ -315,7 +369,7 @@ async def train_stream(q: Annotated[TrainQuery, Query()]) -> Response:
         return JSONResponse(
             {"detail": [{"field": None, "message": message}]}, status_code=503, headers={"Retry-After": str(wait)}
         )
-    return TrainingStream(Run(cfg, token))
+    return TrainingStream(Run(cfg, token, _lang(request)))
 
 
 @router.get("/train/status", response_model=TrainStatus, summary="Trainings running now")

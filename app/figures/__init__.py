@@ -18,8 +18,19 @@ import plotly.graph_objects as go
 from app.figures.base import FigureDict, ParamError, Params
 from app.figures.recurrent import MODELS, queries, view_dicts
 from app.figures.scalar import scalar_dicts
+from app.figures.train_view import train_dicts
 
-__all__ = ["MODELS", "ParamError", "encode", "figure", "recurrent", "recurrent_dicts", "scalar", "scalar_dicts"]
+__all__ = [
+    "MODELS",
+    "ParamError",
+    "encode",
+    "figure",
+    "recurrent",
+    "recurrent_dicts",
+    "scalar",
+    "scalar_dicts",
+    "train",
+]
 
 
 def recurrent_dicts(view: str, params: Params, lang: str = "en") -> dict[str, FigureDict]:
@@ -49,6 +60,16 @@ def scalar(params: Params | None = None, lang: str = "en") -> dict[str, go.Figur
     `params` are GET /api/v1/scalar's fields (e.g. {"activation": "sigmoid", "weight": 3.9}).
     """
     return {name: figure(d) for name, d in scalar_dicts(params or {}, lang).items()}
+
+
+def train(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The training lab's figures of one run, trained here to its last update (no time budget, so it takes
+    seconds to minutes): "loss", "grad", "heat" and "far".
+
+    `params` are GET /api/v1/train's fields (e.g. {"model": "lstm", "task": "recall", "lag": 50,
+    "forget_bias": 3, "iterations": 300}); the same seed gives the same run as on the page.
+    """
+    return {name: figure(d) for name, d in train_dicts(params or {}, lang).items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:

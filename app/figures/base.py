@@ -60,3 +60,8 @@ class View:
     sliders: tuple[str, ...] = ()  # what an offline file can put on a slider, the main one first
     frame_bytes: Callable[[Queries], int] | None = None  # one frame of an offline file, compressed, from above
     frame_work: Callable[[Queries], float] | None = None  # its work units (app/export_grid.py)
+    # For views whose state decides what a file can show (the training lab: forget_bias only for gated cells):
+    offered: Callable[[Params], tuple[str, ...]] | None = None  # the sliders a state can export, the main first
+    export_params: Mapping[str, str] = field(default_factory=dict)  # settings a file takes unless its URL sets them
+    frame_seconds: Callable[[Queries], float] | None = None  # compute seconds, where app/cost.py has no model
+    lower: tuple[str, ...] = ()  # what a refused file should lower, where app/cost.py has no model

@@ -10,8 +10,9 @@ from app.figures.base import FigureDict, ParamError, Params, Queries, View
 from app.figures.recurrent import VIEWS as RECURRENT
 from app.figures.scalar import VIEW as SCALAR
 from app.figures.theory import VIEWS as THEORY
+from app.figures.train_view import VIEW as TRAIN
 
-VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY)}
+VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY, TRAIN)}
 TITLE = {name: v.title for name, v in VIEWS.items()}
 
 

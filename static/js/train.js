@@ -1,9 +1,11 @@
 // The training lab: settings in the URL, Start and Stop, and four live figures fed by the server-sent
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
+// The server draws the figures (app/figures/train.py) and sends them with the progress events; the page keeps
+// every update's numbers as well, for the data downloads (download.js).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import { $, draw, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
+import { decodeArrays } from "./api.js";
 import { fromLog10, plain } from "./format.js";
-import { farFigure, gradFigure, heatFigure, lossFigure, lossName } from "./train_figures.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
 
 // The server's messages (app/training.py), said again in the page's language.
@@ -37,6 +39,7 @@ const SPEC = {
 };
 const CHOICES = selectChoices();
 const DRAW_EVERY_MS = 250;
+const FIGURES = ["loss", "grad", "heat", "far"];
 
 let state = fromURL(window.location.search, CONFIG.defaults, SPEC);
 let run = null; // the run in progress: {controller, data}
@@ -92,28 +95,28 @@ const errorsNow = () => Object.entries(invalid(state, SPEC, [state.model], CONFI
 
 // ---------- a run ----------
 
+// A run's numbers as the events brought them (every update by column), and the figures and summary numbers
+// the server drew last; `fresh` names the figures not drawn yet.
 function emptyData() {
   return {
-    start: null, done: null, step: [], loss: [], lossMean: [], accuracy: [], accMean: [], gnorm: [], clipped: [],
-    random: [], nonfinite: [], far: [], farMean: [], omega: [], snaps: [], elapsed: 0,
+    start: null, done: null, step: [], loss: [], accuracy: [], gnorm: [], clipped: [], random: [], nonfinite: [],
+    far: [], omega: [], snaps: [], elapsed: 0, figures: {}, facts: null, fresh: new Set(),
   };
 }
 
-// A running mean over about 1/40 of the planned updates (at least 5).
-function averager(total) {
-  const a = 2 / (Math.max(5, Math.round(total / 40)) + 1);
-  let m = null;
-  return (v) => {
-    if (v === null || !Number.isFinite(v)) return m;
-    m = m === null ? v : m + a * (v - m);
-    return m;
-  };
+// The figures and summary numbers an event carries (the figures' arrays are base64 float32 until decoded).
+function takeFigures(d, figures, facts) {
+  if (!figures) return;
+  for (const [name, fig] of Object.entries(decodeArrays(figures))) {
+    d.figures[name] = fig;
+    d.fresh.add(name);
+  }
+  d.facts = facts;
 }
 
 function onStart(d, s) {
   d.start = s;
   const n = s.config.iterations;
-  d.avg = { loss: averager(n), acc: averager(n), far: averager(n) };
   $("progress").max = n;
   $("task-text").innerHTML = taskText(s);
   typeset($("task-text"));
@@ -124,20 +127,23 @@ function onProgress(d, p) {
   u.step.forEach((step, i) => {
     d.step.push(step);
     d.loss.push(u.loss[i]);
-    d.lossMean.push(d.avg.loss(u.loss[i]));
-    const acc = u.accuracy ? u.accuracy[i] : null;
-    d.accuracy.push(acc);
-    d.accMean.push(d.avg.acc(acc));
+    d.accuracy.push(u.accuracy ? u.accuracy[i] : null);
     d.gnorm.push(u.log10_grad_norm[i]);
     d.clipped.push(u.clipped[i]);
     d.random.push(u.random_step[i]);
     d.nonfinite.push(u.nonfinite[i]);
     d.far.push(u.log10_far_share[i]);
-    d.farMean.push(d.avg.far(u.log10_far_share[i]));
     d.omega.push(u.omega ? u.omega[i] : null);
   });
   for (const s of p.snapshots) d.snaps.push(s);
   d.elapsed = p.elapsed_s;
+  takeFigures(d, p.figures, p.facts);
+}
+
+function onDone(d, payload) {
+  const { figures, facts, ...done } = payload;
+  d.done = done;
+  takeFigures(d, figures, facts);
 }
 
 // Server-sent events from a fetch body: blocks separated by a blank line, "event:" and "data:" lines.
@@ -194,7 +200,7 @@ async function start() {
   $("progress-text").textContent = "";
   try {
     const response = await fetch(`${CONFIG.api}?${apiQuery(state, SPEC, state.model)}`, {
-      headers: { Accept: "text/event-stream" }, signal: controller.signal,
+      headers: { Accept: "text/event-stream", "Accept-Language": LANG }, signal: controller.signal,
     });
     if (!response.ok) {
       await refused(response);
@@ -204,7 +210,7 @@ async function start() {
     await readEvents(response.body, (name, payload) => {
       if (name === "start") onStart(data, payload);
       else if (name === "progress") { onProgress(data, payload); schedule(); }
-      else if (name === "done") data.done = payload;
+      else if (name === "done") onDone(data, payload);
       else if (name === "error") data.error = payload.message;
     });
     finish(data);
@@ -280,10 +286,8 @@ function drawNow() {
     step: last, total: d.start.config.iterations, elapsed: d.elapsed.toFixed(1), budget: d.start.budget_s,
   });
   document.body.dataset.updates = String(last);
-  draw($("plot-loss"), lossFigure(d));
-  draw($("plot-grad"), gradFigure(d));
-  if (d.snaps.length) draw($("plot-heat"), heatFigure(d));
-  draw($("plot-far"), farFigure(d));
+  for (const name of FIGURES) if (d.fresh.has(name)) draw($(`plot-${name}`), d.figures[name]);
+  d.fresh.clear();
   $("summary").innerHTML = summaryHTML(d);
 }
 
@@ -314,19 +318,19 @@ function verdict(d) {
     : t("Held-out accuracy {value} %: partly learned.", { value });
 }
 
+// The loss's name as the server gives it ("MSE", "cross-entropy"), in the page's language.
+const lossName = (s) => (s.loss_name === "cross-entropy" ? t("cross-entropy") : s.loss_name);
+
+// The summary from the numbers the server sent with the figures (app/figures/train.py facts).
 function summaryHTML(d) {
-  const n = d.step.length;
-  if (!n) return "";
-  const last = n - 1;
-  const clipped = d.clipped.filter(Boolean).length;
-  const bad = d.nonfinite.filter(Boolean).length;
-  const gmax = Math.max(...d.gnorm.filter((v) => v !== null), -Infinity);
+  const f = d.facts;
+  if (!f || !f.updates) return "";
   const rows = [
-    [t("{loss} (running mean)", { loss: lossName(d.start) }), d.lossMean[last] === null ? "—" : d.lossMean[last].toPrecision(3)],
-    [t("largest ‖g‖"), Number.isFinite(gmax) ? fromLog10(gmax) : "—"],
-    [t("clipped updates"), t("{count} of {total}", { count: clipped, total: n })],
-    [t("Inf/NaN gradients"), String(bad)],
-    [t("far share (mean)"), d.farMean[last] === null ? "—" : plain(d.farMean[last])],
+    [t("{loss} (running mean)", { loss: lossName(d.start) }), f.loss_mean === null ? "—" : f.loss_mean.toPrecision(3)],
+    [t("largest ‖g‖"), f.log10_grad_max === null ? "—" : fromLog10(f.log10_grad_max)],
+    [t("clipped updates"), t("{count} of {total}", { count: f.clipped, total: f.updates })],
+    [t("Inf/NaN gradients"), String(f.nonfinite)],
+    [t("far share (mean)"), f.far_mean === null ? "—" : plain(f.far_mean)],
   ];
   const dl = `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
   const why = {
