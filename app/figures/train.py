@@ -347,7 +347,11 @@ def heat_figure(r: Record, lang: str = "en") -> FigureDict:
         "hover_y": tr(lang, "update"),
     }
     if len(r.snapshots):
-        fig = heatmap(z, rows, np.arange(T + 1, dtype=np.float64), labels)
+        # Snapshots so far need not be evenly spaced (a run's first rows, rounding): rows at their own updates.
+        fig = heatmap(z, np.arange(rows.size, dtype=np.float64), np.arange(T + 1, dtype=np.float64), labels)
+        for trace in fig["data"]:
+            del trace["y0"], trace["dy"]
+            trace["y"] = rows.astype(np.float32)
     else:  # no update yet: the axes and the title alone
         fig = {"data": [], "layout": {**s.BASE, "title": {"text": labels["title"]}, "margin": {}}}
     at = st["far_until"] + 0.5
