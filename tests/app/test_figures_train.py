@@ -177,7 +177,7 @@ def test_chinese_titles_and_legends_come_from_the_catalogue(run: Record) -> None
 def test_notebooks_get_plotly_figures_of_a_whole_run() -> None:
     figs = figures_api.train(SHORT)
     assert list(figs) == ["loss", "grad", "heat", "far"] and all(isinstance(f, go.Figure) for f in figs.values())
-    assert len(figs["loss"].to_dict()["data"][0]["y"]) == 60
+    assert len(figs["loss"].data[0]["y"]) == 60
     with pytest.raises(figures_api.ParamError, match="lag"):
         figures_api.train({"lag": 1})
 
