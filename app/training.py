@@ -213,7 +213,8 @@ class Run:
         the run's figures as app.figures.train draws them at most every FIGURE_INTERVAL_S (less often when they are
         large: about FIGURE_BYTES_PER_S at most), "heat" only when a snapshot came; done carries all four."""
         from app.figures import encode  # app.figures imports this module (the training view)
-        from app.figures.train import NAMES, facts, figures, record
+        from app.figures.train import NAMES, facts, figures
+        from app.figures.train_run import record
 
         start = _start_event(self.cfg)
         yield sse("start", start)

@@ -6,7 +6,6 @@ all draw a run from here."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,103 +14,11 @@ from app.figures import style as s
 from app.figures.base import FigureDict
 from app.figures.common import heatmap
 from app.figures.style import tr
+from app.figures.train_run import Record, as_array, picked, plain, thin
 
-MAX_POINTS = 1500  # per drawn line; every update is kept, every n-th one drawn
 COLORS = {"raw": "#9ecae1", "line": s.COLORS["rnn"], "clip": "#d6604d", "bad": "#b2182b", "base": "#555"}
 COLORS["omega"] = "#888"
 NAMES = ("loss", "grad", "heat", "far")
-COLUMNS = (
-    "step",
-    "loss",
-    "accuracy",
-    "log10_grad_norm",
-    "clipped",
-    "random_step",
-    "nonfinite",
-    "log10_far_share",
-    "omega",
-)
-Value = float | None
-
-
-class Averager:
-    """A running mean over about 1/40 of the planned updates (at least 5); Inf/NaN/None leave it where it was."""
-
-    def __init__(self, total: int) -> None:
-        self.a = 2 / (max(5, round(total / 40)) + 1)
-        self.m: float | None = None
-
-    def __call__(self, v: Value) -> Value:
-        if v is None or not math.isfinite(v):
-            return self.m
-        self.m = v if self.m is None else self.m + self.a * (v - self.m)
-        return self.m
-
-
-@dataclass
-class Record:
-    """One run as its events brought it: `start` (the start event), every update by column (None where the
-    wire has null), the (t, k) snapshot rows, and `done` once the run ended; with the running means the
-    figures draw, kept up to date as columns arrive."""
-
-    start: dict[str, Any]
-    columns: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in COLUMNS})
-    snapshots: list[dict[str, Any]] = field(default_factory=list)
-    done: dict[str, Any] | None = None
-    means: dict[str, list[Value]] = field(default_factory=lambda: {"loss": [], "accuracy": [], "far": []})
-    _avg: dict[str, Averager] = field(default_factory=dict)
-
-    def extend(self, updates: dict[str, Any], snapshots: list[dict[str, Any]]) -> None:
-        """Adds one progress event's columns (accuracy and omega may be None: not measured) and snapshots."""
-        if not self._avg:
-            total = int(self.start["config"]["iterations"])
-            self._avg = {k: Averager(total) for k in self.means}
-        n = len(updates["step"])
-        for key in COLUMNS:
-            col = updates.get(key)
-            self.columns[key].extend(col if col is not None else [None] * n)
-        for key, col in (("loss", "loss"), ("accuracy", "accuracy"), ("far", "log10_far_share")):
-            values = updates.get(col) or [None] * n
-            self.means[key].extend(self._avg[key](v) for v in values)
-        self.snapshots.extend(snapshots)
-
-    @property
-    def updates(self) -> int:
-        return len(self.columns["step"])
-
-
-def record(
-    start: dict[str, Any],
-    updates: dict[str, Any] | None = None,
-    snapshots: list[dict[str, Any]] | None = None,
-    done: dict[str, Any] | None = None,
-) -> Record:
-    """A run's record from its events: the start event, its update columns (all progress events' together), its
-    snapshots and the done event."""
-    r = Record(start)
-    if updates is not None:
-        r.extend(updates, snapshots or [])
-    r.done = done
-    return r
-
-
-def thin(n: int) -> np.ndarray:
-    """Every n-th index so that at most MAX_POINTS are drawn (the last one always)."""
-    stride = max(1, math.ceil(n / MAX_POINTS))
-    idx = list(range(0, n, stride))
-    if n and idx[-1] != n - 1:
-        idx.append(n - 1)
-    return np.array(idx, dtype=np.int64)
-
-
-def _arr(values: list[Any]) -> np.ndarray:
-    """A column as float64, None as NaN."""
-    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
-
-
-def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
-    """The drawn points of a column as float32 (None is a gap)."""
-    return _arr([values[i] for i in idx.tolist()]).astype(np.float32)
 
 
 def _hline(y: float, color: str, dash: str, yref: str = "y") -> dict[str, Any]:
@@ -177,7 +84,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
     a second axis, and the held-out score once the run is done."""
     st, cols = r.start, r.columns
     idx = thin(r.updates)
-    x = _pick(cols["step"], idx)
+    x = picked(cols["step"], idx)
     name = loss_name(st, lang)
     mean = tr(lang, "running mean")
     hover = tr(lang, "update %{x}: %{y:.4g}")
@@ -187,7 +94,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
             "mode": "lines",
             "name": tr(lang, "{loss}, each minibatch", loss=name),
             "x": x,
-            "y": _pick(cols["loss"], idx),
+            "y": picked(cols["loss"], idx),
             "line": {"color": COLORS["raw"], "width": 1},
             "hovertemplate": f"{hover}<extra></extra>",
         },
@@ -196,7 +103,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
             "mode": "lines",
             "name": mean,
             "x": x,
-            "y": _pick(r.means["loss"], idx),
+            "y": picked(r.means["loss"], idx),
             "line": {"color": COLORS["line"], "width": 3},
             "hovertemplate": f"{hover}<extra>{mean}</extra>",
         },
@@ -223,7 +130,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
                 "mode": "lines",
                 "name": tr(lang, "accuracy (running mean)"),
                 "x": x,
-                "y": _pick(r.means["accuracy"], idx),
+                "y": picked(r.means["accuracy"], idx),
                 "yaxis": "y2",
                 "line": {"color": s.COLORS["lstm"], "width": 2},
                 "hovertemplate": tr(lang, "update %{x}: %{y:.1%}") + f"<extra>{tr(lang, 'accuracy')}</extra>",
@@ -260,7 +167,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
             "type": "log",
             "title": {"text": name},
             "exponentformat": "power",
-            "dtick": _log_step(_decades(_arr(cols["loss"]))),
+            "dtick": _log_step(_decades(as_array(cols["loss"]))),
         },
     }
     return {"data": data, "layout": layout}
@@ -271,7 +178,7 @@ def grad_figure(r: Record, lang: str = "en") -> FigureDict:
     and the clipping threshold."""
     cols, cfg = r.columns, r.start["config"]
     idx = thin(r.updates)
-    g = _arr(cols["log10_grad_norm"])
+    g = as_array(cols["log10_grad_norm"])
     finite = g[np.isfinite(g)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
     clip = cfg["clip"]
@@ -288,8 +195,8 @@ def grad_figure(r: Record, lang: str = "en") -> FigureDict:
             "type": "scatter",
             "mode": "lines",
             "name": tr(lang, "‖g‖ before clipping"),
-            "x": _pick(cols["step"], idx),
-            "y": _pick(cols["log10_grad_norm"], idx),
+            "x": picked(cols["step"], idx),
+            "y": picked(cols["log10_grad_norm"], idx),
             "line": {"color": COLORS["line"], "width": 1.5},
             "hovertemplate": f"{hover}<extra></extra>",
         },
@@ -297,8 +204,8 @@ def grad_figure(r: Record, lang: str = "en") -> FigureDict:
             "type": "scatter",
             "mode": "markers",
             "name": tr(lang, "clipped"),
-            "x": _pick(cols["step"], np.array(clipped, dtype=np.int64)),
-            "y": _pick(cols["log10_grad_norm"], np.array(clipped, dtype=np.int64)),
+            "x": picked(cols["step"], np.array(clipped, dtype=np.int64)),
+            "y": picked(cols["log10_grad_norm"], np.array(clipped, dtype=np.int64)),
             "marker": {"color": COLORS["clip"], "size": 5},
             "hoverinfo": "skip",
         },
@@ -309,7 +216,7 @@ def grad_figure(r: Record, lang: str = "en") -> FigureDict:
                 "type": "scatter",
                 "mode": "markers",
                 "name": tr(lang, "Inf/NaN → random step") if any(cols["random_step"]) else "Inf/NaN",
-                "x": _pick(cols["step"], np.array(bad, dtype=np.int64)),
+                "x": picked(cols["step"], np.array(bad, dtype=np.int64)),
                 "y": np.full(len(bad), top - pad / 3, dtype=np.float32),
                 "marker": {"color": COLORS["bad"], "size": 11, "symbol": "x"},
                 "hovertemplate": tr(lang, "update %{x}: Inf/NaN gradient") + "<extra></extra>",
@@ -379,34 +286,13 @@ def heat_figure(r: Record, lang: str = "en") -> FigureDict:
     return fig
 
 
-def plain(log10: float) -> str:
-    """A magnitude given as log10 in plain digits when it reads well (0.02552, 37.78), else as 2.6e-40
-    (static/js/format.js plain)."""
-    if math.isfinite(log10) and abs(log10) < 5:
-        return str(np.format_float_positional(float(f"{10**log10:.4g}"), trim="-"))
-    return from_log10(log10)
-
-
-def from_log10(log10: float) -> str:
-    """A magnitude given as log10 as 2.6e-40 (static/js/format.js fromLog10)."""
-    if log10 == -math.inf:
-        return "0"
-    if not math.isfinite(log10):
-        return ""
-    e = math.floor(log10)
-    m = 10 ** (log10 - e)
-    if round(m, 1) >= 10:
-        m, e = m / 10, e + 1
-    return f"{m:.1f}e{e}"
-
-
 def far_figure(r: Record, lang: str = "en") -> FigureDict:
     """log10 of the far steps' share of the cell's gradient per update and its running mean; Omega of the
     regulariser on a second axis when it is on."""
     cols = r.columns
     idx = thin(r.updates)
-    x = _pick(cols["step"], idx)
-    f = _arr(cols["log10_far_share"])
+    x = picked(cols["step"], idx)
+    f = as_array(cols["log10_far_share"])
     values = f[np.isfinite(f)]
     lo = min(float(values.min()), -1.0) if values.size else -3.0
     hi = max(0.5, float(values.max())) if values.size else 0.5
@@ -417,7 +303,7 @@ def far_figure(r: Record, lang: str = "en") -> FigureDict:
             "mode": "lines",
             "name": tr(lang, "each update"),
             "x": x,
-            "y": _pick(cols["log10_far_share"], idx),
+            "y": picked(cols["log10_far_share"], idx),
             "line": {"color": COLORS["raw"], "width": 1},
             "hovertemplate": f"{hover}<extra></extra>",
         },
@@ -426,7 +312,7 @@ def far_figure(r: Record, lang: str = "en") -> FigureDict:
             "mode": "lines",
             "name": tr(lang, "running mean"),
             "x": x,
-            "y": _pick(r.means["far"], idx),
+            "y": picked(r.means["far"], idx),
             "line": {"color": COLORS["line"], "width": 3},
             "hoverinfo": "skip",
         },
@@ -439,7 +325,7 @@ def far_figure(r: Record, lang: str = "en") -> FigureDict:
                 "mode": "lines",
                 "name": "Ω",
                 "x": x,
-                "y": _pick(cols["omega"], idx),
+                "y": picked(cols["omega"], idx),
                 "yaxis": "y2",
                 "line": {"color": COLORS["omega"], "width": 1.5},
                 "hovertemplate": tr(lang, "update %{x}: Ω = %{y:.4g}") + "<extra></extra>",
@@ -474,7 +360,7 @@ def facts(r: Record) -> dict[str, Any]:
     """The numbers the summary writes: updates so far and the last one, the loss's and far share's running means
     at the last update, the largest log10 ||g||, how many updates were clipped or had Inf/NaN, and the end."""
     cols = r.columns
-    g = _arr(cols["log10_grad_norm"])
+    g = as_array(cols["log10_grad_norm"])
     finite = g[np.isfinite(g)]
     last = r.updates - 1
     return {

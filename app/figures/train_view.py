@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from app import export_grid as grid
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
-from app.figures.train import MAX_POINTS, NAMES, facts, figures, record
+from app.figures.train import NAMES, facts, figures
+from app.figures.train_run import MAX_POINTS, record
 from app.training import TrainQuery, run_to_end
 from core.training import TrainConfig
 from core.training.run import SNAPSHOTS

@@ -16,7 +16,8 @@ import pytest
 import app.figures as figures_api
 from app.figures import encode
 from app.figures.style import ZMAX
-from app.figures.train import MAX_POINTS, Record, facts, figures, record, thin
+from app.figures.train import facts, figures
+from app.figures.train_run import MAX_POINTS, Record, record, thin
 from app.training import run_to_end
 from core.training import TrainConfig
 
