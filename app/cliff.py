@@ -111,18 +111,28 @@ class DescentResponse(BaseModel):
     max_clipped_step: float = Field(description="lr v: no norm-clipped step is longer (element-wise: lr v sqrt 2).")
 
 
+def surface_summary(s: k.Surface) -> dict[str, float | None]:
+    """The largest and the median log10 ||grad E|| on the grid, and the largest on the wall (None: none there)."""
+    finite = s.log10_norm[np.isfinite(s.log10_norm)]
+    on_wall = [float(np.max(br["log10_norm"])) for br in s.wall]
+    return {
+        "max_log10_norm": float(np.max(finite)) if finite.size else None,
+        "median_log10_norm": float(np.median(finite)) if finite.size else None,
+        "max_wall_log10_norm": max(on_wall) if on_wall else None,
+    }
+
+
+def log10_steps(r: k.Run) -> np.ndarray:
+    """log10 of each step's length (-inf: the run stood still)."""
+    with np.errstate(divide="ignore"):
+        return np.log10(np.hypot(np.diff(r.w), np.diff(r.b)))
+
+
 def cliff_body(q: CliffQuery) -> bytes:
     """The JSON body of one surface query."""
     cfg = k.CliffConfig(**q.model_dump(exclude={"format"}))
     s = k.surface(cfg)
     walls = [WallBranch(w=br["w"].tolist(), b=br["b"].tolist(), log10_norm=floats(br["log10_norm"])) for br in s.wall]
-    finite = s.log10_norm[np.isfinite(s.log10_norm)]
-    on_wall = [float(np.max(br["log10_norm"])) for br in s.wall]
-    summary = {
-        "max_log10_norm": float(np.max(finite)) if finite.size else None,
-        "median_log10_norm": float(np.median(finite)) if finite.size else None,
-        "max_wall_log10_norm": max(on_wall) if on_wall else None,
-    }
     out = CliffResponse(
         config=q,
         w=s.w.tolist(),
@@ -130,7 +140,7 @@ def cliff_body(q: CliffQuery) -> bytes:
         loss=array(s.loss, q.format),
         log10_norm=array(s.log10_norm, q.format),
         wall=walls,
-        summary=summary,
+        summary=surface_summary(s),
     )
     return out.model_dump_json().encode()
 
@@ -140,8 +150,7 @@ def descent_body(q: DescentQuery) -> bytes:
     cfg = k.CliffConfig(**q.model_dump())
     runs = []
     for r in k.descents(cfg).values():
-        with np.errstate(divide="ignore"):
-            steps = np.log10(np.hypot(np.diff(r.w), np.diff(r.b)))
+        steps = log10_steps(r)
         runs.append(
             Run(
                 method=r.method,

@@ -72,6 +72,16 @@ def values(name: str, n: int, current: float) -> list[float]:
     return sorted(out)
 
 
+# The cliff view (app/figures/cliff.py): the runs' settings. No slider changes the surfaces: a file holds them once.
+AXES |= {
+    "threshold": Axis(0.1, 4.0, 0.1, "Clipping threshold v"),
+    "lr": Axis(0.1, 3.0, 0.1, "Learning rate"),
+    "w0": Axis(-10.0, 10.0, 0.25, "w₀"),
+    "b0": Axis(-10.0, 10.0, 0.25, "b₀"),
+}
+SLIDERS["cliff"] = ("threshold", "lr", "w0", "b0")
+
+
 def frame_bytes(model: str, steps: int, hidden: int) -> int:
     """About one model's share of a frame, compressed, from above: float32 arrays as base64 and layout text;
     the (t, k) heatmap's empty half (k > t) compresses to almost nothing."""

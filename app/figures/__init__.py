@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.figures.base import FigureDict, ParamError, Params
+from app.figures.cliff import cliff_dicts
 from app.figures.recurrent import MODELS, queries, view_dicts
 from app.figures.scalar import scalar_dicts
 from app.figures.train_view import train_dicts
@@ -23,6 +24,8 @@ from app.figures.train_view import train_dicts
 __all__ = [
     "MODELS",
     "ParamError",
+    "cliff",
+    "cliff_dicts",
     "encode",
     "figure",
     "recurrent",
@@ -70,6 +73,16 @@ def train(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure
     "forget_bias": 3, "iterations": 300}); the same seed gives the same run as on the page.
     """
     return {name: figure(d) for name, d in train_dicts(params or {}, lang).items()}
+
+
+def cliff(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The cliff view's figures: "loss" (E over (w, b)) and "grad" (log10 ||grad E||, the wall), each with the
+    three descents from (w0, b0) on it, "curves" (E at each iteration) and "steps" (each step's length).
+
+    `params` are the fields of GET /api/v1/cliff and /api/v1/cliff/descent (e.g. {"threshold": 0.3,
+    "w0": 4.75, "b0": -2.457}); T (`steps`) is both the surface's and the runs'.
+    """
+    return {name: figure(d) for name, d in cliff_dicts(params or {}, lang).items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:

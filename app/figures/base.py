@@ -60,6 +60,9 @@ class View:
     sliders: tuple[str, ...] = ()  # what an offline file can put on a slider, the main one first
     frame_bytes: Callable[[Queries], int] | None = None  # one frame of an offline file, compressed, from above
     frame_work: Callable[[Queries], float] | None = None  # its work units (app/export_grid.py)
+    # For views whose frames share large arrays no slider changes (the cliff's surfaces): a file holds them once.
+    shared_bytes: Callable[[Queries], int] | None = None  # those arrays, compressed, from above
+    shared_work: Callable[[Queries], float] | None = None  # their work units, done once
     # For views whose state decides what a file can show (the training lab: forget_bias only for gated cells):
     offered: Callable[[Params], tuple[str, ...]] | None = None  # the sliders a state can export, the main first
     export_params: Mapping[str, str] = field(default_factory=dict)  # settings a file takes unless its URL sets them

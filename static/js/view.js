@@ -104,11 +104,16 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     }
   }
 
+  // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
+  // waits for the end of the current event.
+  let queued = false;
   function set(key, value) {
     state = { ...state, [key]: value };
     history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
     writeControls();
-    refresh();
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; refresh(); });
   }
 
   function bindControls() {
