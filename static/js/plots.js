@@ -32,19 +32,36 @@ export const configFor = (el) => ({ ...CONFIG, toImageButtonOptions: { filename:
 export const topTitle = (text) => ({ text, y: 0.98, yanchor: "top" });
 export const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0.9, yanchor: "top" };
 
-// A title wider than its plot (a phone) breaks at the space nearest its middle; the legend under it and the
-// plot move down by the added line. Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
-export function wrapTitle(fig, width, height) {
-  const title = fig.layout.title;
-  const text = typeof title === "string" ? title : title?.text;
-  if (!text || text.includes("<br>") || !width) return fig;
-  const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
-  const em = [...text].reduce((sum, c) => sum + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 1 : 0.55), 0);
-  if (em * size <= width - 16) return fig;
+// Text of `size` px as wide as about this many px: 0.55 em a Latin letter, 1 em a CJK one.
+const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 1 : 0.55), 0);
+// `text` broken with <br> at the space nearest its middle (or at its middle when it has none).
+function halves(text) {
   const middle = text.length / 2;
   const spaces = [...text].map((c, i) => (c === " " ? i : -1)).filter((i) => i > 0);
   const at = spaces.length ? spaces.reduce((a, b) => (Math.abs(b - middle) < Math.abs(a - middle) ? b : a)) : Math.round(middle);
-  const wrapped = `${text.slice(0, at)}<br>${text.slice(at).trimStart()}`;
+  return `${text.slice(0, at)}<br>${text.slice(at).trimStart()}`;
+}
+
+// A legend entry wider than its plot (a phone) is broken in two the same way; Plotly lays the legend out again.
+function wrapLegend(fig, width) {
+  const size = fig.layout.legend?.font?.size ?? fig.layout.font?.size ?? FONT.size;
+  const room = width - 60; // the entry's line sample and padding
+  if (!fig.data.some((tr) => tr.name && !tr.name.includes("<br>") && textPx(tr.name, size) > room)) return fig;
+  const data = fig.data.map((tr) => (tr.name && !tr.name.includes("<br>") && textPx(tr.name, size) > room ? { ...tr, name: halves(tr.name) } : tr));
+  return { ...fig, data };
+}
+
+// A title wider than its plot (a phone) breaks at the space nearest its middle; the legend under it and the
+// plot move down by the added line. Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
+export function wrapTitle(fig, width, height) {
+  if (!width) return fig;
+  fig = wrapLegend(fig, width);
+  const title = fig.layout.title;
+  const text = typeof title === "string" ? title : title?.text;
+  if (!text || text.includes("<br>")) return fig;
+  const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
+  if (textPx(text, size) <= width - 16) return fig;
+  const wrapped = halves(text);
   const line = 1.2 * size;
   const layout = { ...fig.layout, title: { ...(typeof title === "string" ? {} : title), text: wrapped } };
   // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room.

@@ -114,8 +114,21 @@ function keepPresenting(a) {
   a.setAttribute("href", url.pathname + url.search);
 }
 
+// On screen while presenting: a way out for a lecturer without a keyboard at hand (a clicker, a touch screen).
+let exit = null;
+function exitButton() {
+  if (!exit) {
+    exit = Object.assign(document.createElement("button"), { type: "button", id: "present-exit", className: "present-exit" });
+    exit.textContent = t("Leave presenter mode (P)");
+    exit.addEventListener("click", () => setPresenting(false));
+    body.append(exit);
+  }
+  return exit;
+}
+
 function setPresenting(on) {
   body.classList.toggle("present", on);
+  exitButton().hidden = !on;
   const url = new URL(window.location.href);
   if (on && !url.searchParams.has("present")) url.searchParams.set("present", "1");
   if (!on) url.searchParams.delete("present");

@@ -2,7 +2,8 @@
 // controls and text, and the offline file (GET /export) with its size. Links follow the state while open.
 import { fileStem, viewName } from "./names.js";
 import { current } from "./view.js";
-import { t } from "./i18n.js";
+import { N_, reword, t } from "./i18n.js";
+import { limitMessage } from "./limits.js";
 import "./download.js";
 
 const $ = (id) => document.getElementById(id);
@@ -115,6 +116,12 @@ function limitSliders() {
   for (const box of dialog.querySelectorAll('input[name="share-slider"]')) box.disabled = full && !box.checked;
 }
 
+// The export's refusals (app/export.py), said again in the page's language.
+const FILE_LIMITS = [
+  N_("points: one frame of these settings is too much work for an export of {frames} frames; lower {fixes}"),
+  N_("points: {frames} frames of these settings are too much work for one export; allowed points 2..{fit} for these settings (or lower {fixes})"),
+];
+
 async function messageOf(response) {
   if (response.status === 404) return t("This server does not make offline files yet.");
   let detail = null;
@@ -124,7 +131,11 @@ async function messageOf(response) {
     detail = null;
   }
   if (typeof detail === "string") return detail;
-  if (Array.isArray(detail) && detail.length) return detail.map((d) => d.message || d.msg).join(" ");
+  if (Array.isArray(detail) && detail.some((d) => d.type === "busy")) {
+    const seconds = Number(response.headers.get("Retry-After")) || 1;
+    return t("The server is busy with other large computations; try again in {seconds} s.", { seconds });
+  }
+  if (Array.isArray(detail) && detail.length) return detail.map((d) => reword(limitMessage(d.message || d.msg), FILE_LIMITS)).join(" ");
   return t("The server answered {status}.", { status: response.status });
 }
 

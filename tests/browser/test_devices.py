@@ -1,6 +1,6 @@
 """Every view on a phone (375x812) and a projector (1920x1080): nothing wider than the screen, plots nearly
-as wide as a phone, tap targets of at least 24 px, plot titles inside their plots, the nav wrapping inside
-the page. Full-page screenshots go to pytest's tmp dir."""
+as wide as a phone, tap targets of at least 24 px, plot titles and legend entries inside their plots, the nav
+wrapping inside the page. Full-page screenshots go to pytest's tmp dir."""
 
 from __future__ import annotations
 
@@ -36,10 +36,15 @@ MEASURE = """() => {
     const plot = box(t.closest('.plot')), r = box(t);
     return { plot: t.closest('.plot').id, text: t.textContent, left: r.left - plot.left, right: plot.right - r.right, top: r.top - plot.top };
   });
+  // Legend entries: the text of each, measured against its plot's edges.
+  const legends = [...document.querySelectorAll('.plot .legend .traces')].filter((t) => t.textContent).map((t) => {
+    const plot = box(t.closest('.plot')), r = box(t.querySelector('.legendtext'));
+    return { plot: t.closest('.plot').id, text: t.textContent, left: r.left - plot.left, right: plot.right - r.right };
+  });
   const nav = document.querySelector('nav.views');
   const outside = nav ? [...nav.querySelectorAll('a, button')].filter(visible)
     .filter((a) => box(a).right > box(nav).right + 1 || box(a).left < box(nav).left - 1).map(name) : [];
-  return { scrollWidth: document.documentElement.scrollWidth, plots, targets, titles, navOutside: outside };
+  return { scrollWidth: document.documentElement.scrollWidth, plots, targets, titles, legends, navOutside: outside };
 }"""
 
 
@@ -66,4 +71,6 @@ def test_the_view_fits_the_device(
     assert small == [], f"tap targets under 24 px: {small}"
     spilled = [t for t in m["titles"] if min(t["left"], t["right"], t["top"]) < -1]
     assert spilled == [], f"titles outside their plot: {spilled}"
+    cut = [t for t in m["legends"] if min(t["left"], t["right"]) < -1]
+    assert cut == [], f"legend entries cut at the plot's edge: {cut}"
     assert m["navOutside"] == []

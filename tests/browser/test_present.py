@@ -158,6 +158,20 @@ def test_p_toggles_presenter_mode_and_the_url_keeps_it(page: Page, live_server: 
     assert page.evaluate("() => document.getElementById('plot-decay')._fullLayout.font.size") == 13
 
 
+def test_the_exit_button_leaves_presenter_mode(page: Page, live_server: str, console: list[str]) -> None:
+    """A lecturer with a clicker or a touch screen, no keyboard: the on-screen button leaves presenter mode."""
+    page.set_viewport_size({"width": W, "height": H})
+    page.goto(f"{live_server}/?present=1&steps=40&lang=zh")
+    exit_button = page.locator("#present-exit")
+    expect(exit_button).to_be_visible()
+    expect(exit_button).to_have_text("退出演示模式（P）")
+    exit_button.click()
+    expect(page.locator("body")).not_to_have_class("present")
+    expect(exit_button).to_be_hidden()
+    expect(page.locator("header")).to_be_visible()
+    assert "present" not in page.url and "lang=zh" in page.url
+
+
 def test_question_mark_shows_the_keys_and_f_asks_for_fullscreen(
     page: Page, live_server: str, console: list[str]
 ) -> None:
