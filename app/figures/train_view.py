@@ -4,6 +4,8 @@ over one setting (the forget-gate bias, the lag, the regulariser's weight)."""
 
 from __future__ import annotations
 
+from threadpoolctl import threadpool_limits
+
 from app import export_grid as grid
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
 from app.figures.train import NAMES, facts, figures
@@ -31,7 +33,10 @@ def build(qs: Queries, lang: str = "en") -> Built:
     its summary's numbers."""
     q = qs["train"]
     assert isinstance(q, TrainQuery)
-    start, updates, snapshots, done = run_to_end(TrainConfig(**q.model_dump()))
+    # One BLAS thread, as the server trains (app/main.py): with more, a run's small products spin on a loaded machine
+    # (an offline file of C16 took 198 s from the command line with two threads, 26 s with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        start, updates, snapshots, done = run_to_end(TrainConfig(**q.model_dump()))
     r = record(start, updates, snapshots, done)
     return Built(figures(r, lang), facts(r))
 
