@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import product
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -99,7 +100,7 @@ class Plan:
     model: str
     params: dict[str, str]  # the state's run settings, as in its URL
     sliders: list[str]
-    values: list[list[float]] = field(default_factory=list)
+    values: list[list[float | str]] = field(default_factory=list)
     lang: str = "en"
     story: str | None = None
 
@@ -200,20 +201,21 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
             n = int(fit)
 
 
-def _current(qs: Mapping[str, BaseModel], name: str) -> float:
-    """A setting's value in the state (compare: from the first model that takes it)."""
+def _current(qs: Mapping[str, BaseModel], name: str) -> float | str:
+    """A setting's value in the state (compare: from the first model that takes it); a choice's as in a URL."""
     v = next(getattr(q, name) for q in qs.values() if name in type(q).model_fields)
+    if AXES[name].options:
+        return _shown(v)
     return float(round(v)) if name in INTEGER else float(v)
 
 
 def _grid(p: Plan) -> list[dict[str, Any]]:
     """The run settings at every grid point, first slider outermost."""
-    grids = np.meshgrid(*p.values, indexing="ij")
     out = []
-    for point in zip(*(g.ravel() for g in grids), strict=True):
+    for point in product(*p.values):
         params: dict[str, Any] = dict(p.params)
         for name, v in zip(p.sliders, point, strict=True):
-            params[name] = int(v) if name in INTEGER else float(v)
+            params[name] = v if isinstance(v, str) else int(v) if name in INTEGER else float(v)
         out.append(params)
     return out
 

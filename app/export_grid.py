@@ -24,11 +24,17 @@ class Axis:
     hi: float
     step: float
     label: str
+    options: tuple[str, ...] = ()  # a choice (or a flag): the slider runs over these values, as in a URL
 
     @property
     def full(self) -> int:
-        """Values of the whole grid at this step."""
-        return round((self.hi - self.lo) / self.step) + 1
+        """Values of the whole grid at this step (a choice: its options)."""
+        return len(self.options) or round((self.hi - self.lo) / self.step) + 1
+
+
+def choice(label: str, *options: str) -> Axis:
+    """A slider over a choice's options (a flag: false, true), in the order the file shows them."""
+    return Axis(0, len(options) - 1, 1, label, options)
 
 
 AXES = {
@@ -41,8 +47,12 @@ AXES = {
     "weight": Axis(0.0, 6.0, 0.1, "Recurrent weight w"),
     "h0": Axis(-2.0, 2.0, 0.1, "Initial state h₀"),
     "eps": Axis(0.0, 0.1, 0.005, "Change per step ε"),
+    "layers": Axis(2, 100, 2, "Layers L"),
+    "activation": choice("Activation φ", "tanh", "sigmoid", "relu", "leaky_relu", "linear"),
+    "init": choice("Weight init", "xavier", "he", "orthogonal", "normal", "small"),  # the feed-forward net's
+    "batch_norm": choice("Batch normalisation", "false", "true"),
 }
-INTEGER = {"steps"}
+INTEGER = {"steps", "layers"}
 # Sliders each model can export, its main one first (the default).
 SLIDERS = {
     "rnn": ("scale", "steps", "input_scale", "bias"),
@@ -50,6 +60,7 @@ SLIDERS = {
     "gru": ("update_bias", "scale", "steps", "input_scale"),
     "compare": ("scale", "steps", "input_scale", "forget_bias", "update_bias"),
     "scalar": ("weight", "bias", "steps", "input_scale", "h0", "eps"),
+    "feedforward": ("layers", "activation", "init", "batch_norm", "input_scale"),
 }
 
 # The training lab (app/figures/train_view.py): a slider over seeded runs. A run's work units are its estimated
@@ -62,10 +73,13 @@ TRAIN_WORK_PER_SECOND = MAX_WORK / 30
 TRAIN_ITERATIONS = 200
 
 
-def values(name: str, n: int, current: float) -> list[float]:
+def values(name: str, n: int, current: float | str) -> list[float | str]:
     """About `n` even values over the slider's export range on multiples of its step (at most its whole grid),
-    with the state's own value among them."""
+    with the state's own value among them; a choice's options, all of them."""
     a = AXES[name]
+    if a.options:
+        return list(a.options)
+    assert isinstance(current, float)
     vals = np.round(np.linspace(a.lo, a.hi, min(n, a.full)) / a.step) * a.step
     out = {round(float(v), 6) for v in vals}
     out.add(current)

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from app.figures.base import FigureDict, ParamError, Params
 from app.figures.cliff import cliff_dicts
+from app.figures.feedforward import feedforward_dicts
 from app.figures.recurrent import MODELS, queries, view_dicts
 from app.figures.scalar import scalar_dicts
 from app.figures.train_view import train_dicts
@@ -27,6 +28,8 @@ __all__ = [
     "cliff",
     "cliff_dicts",
     "encode",
+    "feedforward",
+    "feedforward_dicts",
     "figure",
     "recurrent",
     "recurrent_dicts",
@@ -83,6 +86,15 @@ def cliff(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure
     "w0": 4.75, "b0": -2.457}); T (`steps`) is both the surface's and the runs'.
     """
     return {name: figure(d) for name, d in cliff_dicts(params or {}, lang).items()}
+
+
+def feedforward(params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """The deep feed-forward view's figures: "grads" (gradient norms per layer), "hist" (each layer's
+    pre-activations) and "dead" (flat and dead units per layer).
+
+    `params` are GET /api/v1/feedforward's fields (e.g. {"activation": "sigmoid", "layers": 30}).
+    """
+    return {name: figure(d) for name, d in feedforward_dicts(params or {}, lang).items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:

@@ -8,12 +8,13 @@ from pydantic import BaseModel
 
 from app.figures.base import FigureDict, ParamError, Params, Queries, View
 from app.figures.cliff import VIEWS as CLIFF
+from app.figures.feedforward import VIEW as FEEDFORWARD
 from app.figures.recurrent import VIEWS as RECURRENT
 from app.figures.scalar import VIEW as SCALAR
 from app.figures.theory import VIEWS as THEORY
 from app.figures.train_view import VIEW as TRAIN
 
-VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY, TRAIN, *CLIFF)}
+VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY, FEEDFORWARD, TRAIN, *CLIFF)}
 TITLE = {name: v.title for name, v in VIEWS.items()}
 
 

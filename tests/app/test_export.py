@@ -162,7 +162,7 @@ def test_get_export_downloads_the_file(client: TestClient) -> None:
     ("params", "field"),
     [
         ({"url": "/?model=rnn&steps=5000"}, "url"),
-        ({"url": "c5"}, "url"),
+        ({"url": "/stories"}, "url"),
         ({"url": "/", "sliders": "forget_bias"}, "sliders"),
         ({"url": "/", "points": "many"}, "points"),
         ({"url": "/", "points": "99"}, "points"),

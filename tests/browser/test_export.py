@@ -66,7 +66,7 @@ def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: 
     slider = page.locator("#in-forget_bias")
     slider.focus()
     page.keyboard.press("ArrowLeft")
-    moved = values[start - 1]
+    moved = float(values[start - 1])
     page.wait_for_function(f"() => document.body.dataset.frame === '{start - 1}'")
     expect(page.locator("#out-forget_bias")).to_have_text(f"{moved:g}")
     after = page.evaluate(DRAWN, names)
