@@ -25,7 +25,7 @@ from app import cost, i18n
 from app.assets import TEMPLATES_DIR, plotly_js_version
 from app.cache import BodyCache
 from app.export_assets import assets, fixed_bytes, pack
-from app.export_grid import AXES, INTEGER, MAX_WORK
+from app.export_grid import AXES, INTEGER, MAX_WORK, SHARED_MIN
 from app.export_grid import values as grid_values
 from app.figures import ParamError, encode, views
 from app.limits import LIMITED, Guard, Refused
@@ -255,13 +255,14 @@ def _check_size(p: Plan, n: int) -> None:
     assert view.frame_bytes is not None
     per_frame = _mean(p, view.frame_bytes)
     frames = _frames(p)
-    room = MAX_BYTES - fixed_bytes()
+    fixed = fixed_bytes() + _once(p, view.shared_bytes)
+    room = MAX_BYTES - fixed
     if frames * per_frame <= room:
         return
-    fit = int((room / per_frame) ** (1 / len(p.sliders))) - 1
+    fit = int((max(room, 0) / per_frame) ** (1 / len(p.sliders))) - 1
     sliders = " x ".join(f"{name} ({len(v)} values)" for name, v in zip(p.sliders, p.values, strict=True))
     message = (
-        f"points: a grid of {sliders} is {frames} precomputed frames, a file of about {(fixed_bytes() + frames * per_frame) / 1e6:.1f} MB, "
+        f"points: a grid of {sliders} is {frames} precomputed frames, a file of about {(fixed + frames * per_frame) / 1e6:.1f} MB, "
         f"over the {MAX_BYTES / 1e6:.0f} MB limit of the file; allowed points 2..{max(fit, 1)} for these settings "
         f"(or {_lower(p)})"
     )
@@ -274,9 +275,10 @@ def _check_work(p: Plan, n: int) -> None:
     assert view.frame_work is not None
     per_frame = _mean(p, view.frame_work)
     frames = _frames(p)
-    if frames * per_frame <= MAX_WORK:
+    room = MAX_WORK - _once(p, view.shared_work)
+    if frames * per_frame <= room:
         return
-    fit = int((MAX_WORK / per_frame) ** (1 / len(p.sliders))) - 1
+    fit = int((max(room, 0) / per_frame) ** (1 / len(p.sliders))) - 1
     if fit < 2:
         message = f"points: one frame of these settings is too much work for an export of {frames} frames; {_lower(p)}"
         raise ExportError("points", message, None, n)
@@ -287,9 +289,36 @@ def _check_work(p: Plan, n: int) -> None:
     raise ExportError("points", message, f"2..{fit}", n)
 
 
+def _once(p: Plan, of: Callable[[Mapping[str, BaseModel]], float] | None) -> float:
+    """What the view's frames share, counted once: `of` the state's own queries (no slider changes it)."""
+    return of(views.queries(p.model, p.params)) if of else 0.0
+
+
 def frames(p: Plan) -> list[dict[str, Any]]:
-    """The figures at every grid point, first slider outermost."""
-    return [encode(views.dicts(p.model, views.queries(p.model, q), p.lang)) for q in _grid(p)]
+    """The figures at every grid point, first slider outermost; a large array that repeats is stored once."""
+    return stored_once([encode(views.dicts(p.model, views.queries(p.model, q), p.lang)) for q in _grid(p)])
+
+
+def stored_once(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`frames` with each typed array of SHARED_MIN characters or more that an earlier place already holds
+    replaced by {"same": [frame, key, ...]}, the path to that place (static/js/export_player.js puts it back)."""
+    first: dict[tuple[str, str, str], list[str | int]] = {}
+
+    def walk(node: Any, path: list[str | int]) -> Any:
+        if isinstance(node, dict):
+            data = node.get("bdata")
+            if isinstance(data, str) and len(data) >= SHARED_MIN:
+                key = (str(node.get("dtype")), str(node.get("shape")), data)
+                if key in first:
+                    return {"same": first[key]}
+                first[key] = path
+                return node
+            return {k: walk(v, [*path, k]) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, [*path, i]) for i, v in enumerate(node)]
+        return node
+
+    return [walk(f, [i]) for i, f in enumerate(frames)]
 
 
 @cache

@@ -332,23 +332,33 @@ def cliff_dicts(params: Params, lang: str = "en") -> dict[str, FigureDict]:
     return build(queries(params), lang).figures
 
 
-# Work units (app/export_grid.py) per second of the API's cost model (app/cost.py): MAX_WORK is about 20 s.
-WORK_PER_SECOND = grid.MAX_WORK / 20
+# Work units (app/export_grid.py) per second of the API's cost model (app/cost.py): MAX_WORK is about 15 s.
+WORK_PER_SECOND = grid.MAX_WORK / 15
 
 
-# What one frame of an offline file costs. The surfaces are the same in every frame (no slider changes the
-# grid) and the file holds them once; a frame adds the runs: each point twice as JSON numbers and as float32
-# hover data, E and the step lengths. Work: the surfaces are computed once, the runs in Python per frame.
+# What an offline file holds. The surfaces are the same in every frame (no slider changes the grid): stored once
+# when their arrays are long enough to be shared (app/export.py), else in every frame. A frame adds the runs:
+# each point as JSON numbers (twice: on both surfaces) and float32 hover data, E and the step lengths; about
+# 70 bytes a point once compressed (scripts/cliff_export.py). Work: the surfaces are computed once (_surface),
+# the runs in Python in every frame.
+def _surfaces(q: CliffQuery) -> tuple[int, bool]:
+    """The two heatmaps' bytes in a file, and whether it holds them once."""
+    chars = q.resolution**2 * 4 * 4 // 3  # one float32 array as base64
+    return int(2 * chars * 1.1) + 8_000, chars >= grid.SHARED_MIN
+
+
 def _shared_bytes(qs: Queries) -> int:
     q = qs["cliff"]
     assert isinstance(q, CliffQuery)
-    return int(2 * q.resolution**2 * 4 * 4 / 3 * 1.05) + 8_000
+    size, once = _surfaces(q)
+    return size if once else 0
 
 
 def _frame_bytes(qs: Queries) -> int:
-    q = qs["descent"]
-    assert isinstance(q, DescentQuery)
-    return 3 * (q.iterations + 1) * 160 + 9_000
+    q, d = qs["cliff"], qs["descent"]
+    assert isinstance(q, CliffQuery) and isinstance(d, DescentQuery)
+    size, once = _surfaces(q)
+    return 3 * (d.iterations + 1) * 90 + 4_000 + (0 if once else size)
 
 
 def _frame_work(qs: Queries) -> float:

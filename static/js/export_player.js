@@ -16,6 +16,21 @@
     return JSON.parse(await new Response(stream).text());
   }
 
+  // A large array that repeats is stored once (app/export.py stored_once): {same: [frame, key, ...]} names the
+  // place holding it; every repeat becomes that same object again.
+  function restore(frames) {
+    const at = (path) => path.reduce((node, key) => node[key], frames);
+    const isRef = (v) => v !== null && typeof v === "object" && Array.isArray(v.same) && Object.keys(v).length === 1;
+    const walk = (node) => {
+      for (const [key, v] of Object.entries(node)) {
+        if (isRef(v)) node[key] = at(v.same);
+        else if (v !== null && typeof v === "object") walk(v);
+      }
+    };
+    walk(frames);
+    return frames;
+  }
+
   // The first slider is outermost in the grid.
   function frameIndex() {
     return inputs.reduce((at, input, i) => at * config.sliders[i].values.length + Number(input.value), 0);
@@ -52,7 +67,7 @@
   async function main() {
     typeset();
     showValues();
-    const frames = await unpack(document.getElementById("export-frames").textContent);
+    const frames = restore(await unpack(document.getElementById("export-frames").textContent));
     let pending = Promise.resolve();
     const redraw = () => { pending = pending.then(() => draw(frames)); return pending; };
     inputs.forEach((input) => input.addEventListener("input", redraw));
