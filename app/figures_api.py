@@ -19,7 +19,7 @@ from app.figures.base import ParamError
 from app.limits import LIMITED, Guard, Refused
 
 router = APIRouter(prefix="/api/v1", tags=["figures"], responses=LIMITED)
-ViewName = StrEnum("ViewName", {name: name for name in views.VIEWS})  # type: ignore[misc]
+ViewName = StrEnum("ViewName", {name: name for name, v in views.VIEWS.items() if v.served})  # type: ignore[misc]
 
 
 class FiguresResponse(BaseModel):

@@ -68,3 +68,6 @@ class View:
     export_params: Mapping[str, str] = field(default_factory=dict)  # settings a file takes unless its URL sets them
     frame_seconds: Callable[[Queries], float] | None = None  # compute seconds, where app/cost.py has no model
     lower: tuple[str, ...] = ()  # what a refused file should lower, where app/cost.py has no model
+    # GET /api/v1/figures/{view} serves the view (False: its page gets its figures otherwise, as the training lab
+    # from its run's stream, which holds a training slot; a run is not a request to answer on the side).
+    served: bool = True

@@ -95,4 +95,5 @@ VIEW = View(
     export_params={"iterations": str(grid.TRAIN_ITERATIONS)},
     frame_seconds=seconds,
     lower=("iterations", "lag", "hidden"),
+    served=False,
 )

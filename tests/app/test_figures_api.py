@@ -89,6 +89,12 @@ def test_bad_requests_name_their_field(client: TestClient, url: str, status: int
     assert d["field"] == field and message in d["message"]
 
 
+def test_a_training_run_is_not_served_on_the_side(client: TestClient) -> None:
+    """The training lab's figures come with its run's stream, which holds a training slot: not from this endpoint."""
+    r = client.get("/api/v1/figures/train")
+    assert r.status_code == 422 and "train" not in r.json()["detail"][0]["allowed"].split(", ")
+
+
 def test_answers_are_cached_and_tagged(client: TestClient) -> None:
     url = "/api/v1/figures/gru?steps=33"
     first = client.get(url)
