@@ -31,7 +31,9 @@ def test_notebook_runs_and_shows_figures() -> None:
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert [o for o in outputs if o.output_type == "error"] == []
     figures = [o.data[PLOTLY] for o in outputs if o.output_type == "display_data" and PLOTLY in o.data]
-    assert len(figures) == 7  # vanishing decay, exploding decay and pairs, two cell paths, a Chinese decay, one unit
+    # vanishing decay, exploding decay and pairs, two cell paths, a Chinese decay, one unit, near/far, a deep
+    # network, the cliff and its runs, a training run's loss and gradient
+    assert len(figures) == 13
     titles = [f["layout"]["title"]["text"] for f in figures]
     assert titles[0] == "Gradient reaching step k from step T" and titles[5] == "从第 T 步传回第 k 步的梯度"
     assert titles[3] == "LSTM: cell-state path vs all paths" and titles[6] == "Each factor and their product"

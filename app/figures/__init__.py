@@ -36,6 +36,7 @@ __all__ = [
     "scalar",
     "scalar_dicts",
     "train",
+    "view",
 ]
 
 
@@ -95,6 +96,16 @@ def feedforward(params: Params | None = None, lang: str = "en") -> dict[str, go.
     `params` are GET /api/v1/feedforward's fields (e.g. {"activation": "sigmoid", "layers": 30}).
     """
     return {name: figure(d) for name, d in feedforward_dicts(params or {}, lang).items()}
+
+
+def view(name: str, params: Params | None = None, lang: str = "en") -> dict[str, go.Figure]:
+    """Any view's figures by its name, as the page draws them from GET /api/v1/figures/{name}: "rnn", "lstm",
+    "gru", "compare", "scalar", "nearfar" and "spectrum" (the RNN's side panels), "feedforward", "cliff",
+    "train". A panel over its work budget has no figure."""
+    from app.figures import views  # the registry imports this package's modules
+
+    v = views.get(name)
+    return {n: figure(d) for n, d in v.build(v.queries(params or {}), lang).figures.items()}
 
 
 def typed(a: np.ndarray) -> dict[str, str]:
