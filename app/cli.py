@@ -63,10 +63,16 @@ def _export(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
+    from threadpoolctl import threadpool_limits
+
     from app.export import ExportError, export
+    from app.settings import settings
 
     try:
-        html = export(args.target, args.sliders, args.lang, args.points)
+        # The server's BLAS threads (one by default): more spin against each other on a busy machine and make
+        # the cost models' estimates wrong by orders of magnitude.
+        with threadpool_limits(limits=settings().blas_threads, user_api="blas"):
+            html = export(args.target, args.sliders, args.lang, args.points)
     except ExportError as exc:
         print(f"bptt-explorer export: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Offline export: one self-contained HTML file of the recurrent view for a state URL or a story.
+"""Offline export: one self-contained HTML file of any view for a state URL or a story.
 
 The file inlines plotly.js (the cartesian bundle), KaTeX (its fonts as data: URIs) and the figures of
 app.figures precomputed over a grid of one or two sliders, gzip-compressed; static/js/export_player.js
@@ -405,8 +405,8 @@ def export_file(
         str,
         Query(
             max_length=4000,
-            description="A state path of the recurrent or scalar view (`/?model=lstm&steps=200`, `/scalar?weight=3.9`) "
-            "or a story id (`c3`).",
+            description="A state path of a view (`/?model=lstm&steps=200`, `/scalar?weight=3.9`, `/cliff?threshold=0.3`, "
+            "`/feedforward?layers=30`, `/train?model=lstm&lag=50`, an `/embed?view=...` link) or a story id (`c3`).",
         ),
     ],
     sliders: Annotated[
