@@ -14,8 +14,9 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from app.export import _mean, plan, render
+from app.export import plan, render
 from app.export_assets import fixed_bytes, pack
+from app.export_plan import _mean
 from app.feedforward import FeedForwardQuery
 from app.figures import encode, views
 from app.figures.feedforward import SECONDS_PER_UNIT, frame_bytes, frame_work
