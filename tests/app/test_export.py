@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from pathlib import Path
@@ -21,20 +19,7 @@ from app.figures import encode, recurrent_dicts, scalar_dicts
 from app.main import create_app
 from app.settings import Settings
 from app.stories import BY_ID
-
-
-def _frames(html: str) -> list[dict[str, Any]]:
-    packed = re.search(r'<script type="application/octet-stream" id="export-frames">([^<]+)</script>', html)
-    assert packed is not None
-    frames: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed.group(1))))
-    return frames
-
-
-def _config(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="export-config">([^<]+)</script>', html)
-    assert found is not None
-    config: dict[str, Any] = json.loads(found.group(1))
-    return config
+from tests.exported import packed_config, packed_frames
 
 
 def test_a_story_plans_its_main_slider_with_its_own_value_on_the_grid() -> None:
@@ -70,7 +55,7 @@ def test_the_file_holds_the_figures_of_every_grid_point() -> None:
     p = plan("/?model=rnn&scale=0.45&steps=30&story=c3", sliders="scale,steps", points=3)
     assert p.values == [[0.0, 0.45, 1.5, 3.0], [10.0, 30.0, 100.0, 200.0]]
     html = render(p)
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert [s["name"] for s in config["sliders"]] == ["scale", "steps"]
     assert config["start"] == [1, 1] and config["figures"] == ["decay", "pairs", "units", "activation"]
     assert len(frames) == 16
@@ -94,8 +79,8 @@ def test_katex_fonts_are_inlined_as_woff2() -> None:
 def test_chinese_file() -> None:
     html = render(plan("c10", lang="zh", points=2))
     assert '<html lang="zh-Hans">' in html and BY_ID["c10"].title("zh") in html
-    assert "遗忘门" in _config(html)["sliders"][0]["label"]
-    assert _frames(html)[0]["decay"]["layout"]["title"]["text"] == "从第 T 步传回第 k 步的梯度"
+    assert "遗忘门" in packed_config(html)["sliders"][0]["label"]
+    assert packed_frames(html)[0]["decay"]["layout"]["title"]["text"] == "从第 T 步传回第 k 步的梯度"
 
 
 @pytest.mark.parametrize(
@@ -153,7 +138,7 @@ def test_get_export_downloads_the_file(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     assert r.headers["content-disposition"] == 'attachment; filename="bptt-explorer-lstm-forget-bias.html"'
-    assert len(_frames(r.text)) == 4 and _config(r.text)["figures"] == ["decay", "pairs", "units", "cell"]
+    assert len(packed_frames(r.text)) == 4 and packed_config(r.text)["figures"] == ["decay", "pairs", "units", "cell"]
     story = client.get("/export", params={"url": "c3", "sliders": "scale", "points": "2", "lang": "zh"})
     assert story.status_code == 200 and 'filename="bptt-explorer-c3-scale.html"' in story.headers["content-disposition"]
 
@@ -181,7 +166,7 @@ def test_command_line_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixt
     out = tmp_path / "c4.html"
     assert main(["export", "c4", "-o", str(out), "--sliders", "scale", "--points", "2", "--lang", "zh"]) == 0
     html = out.read_text(encoding="utf-8")
-    assert BY_ID["c4"].title("zh") in html and len(_frames(html)) == 3  # 0, 1 (the story's), 3
+    assert BY_ID["c4"].title("zh") in html and len(packed_frames(html)) == 3  # 0, 1 (the story's), 3
     assert f"{out}: " in capsys.readouterr().out
     assert main(["export", "/?model=rnn&scale=-1", "-o", str(tmp_path / "x.html")]) == 2
     assert "scale must be a number in 0..10" in capsys.readouterr().err
@@ -194,7 +179,7 @@ def test_compare_exports_the_three_models_side_by_side() -> None:
     assert (p.model, p.sliders, p.params) == ("compare", ["scale"], {"peephole": "true", "steps": "100"})
     assert 2 < len(p.values[0]) < 31 and 1.0 in p.values[0]  # 31 values would be too much work for three runs each
     html = render(plan("/?model=compare&steps=20&forget_bias=2", sliders="forget_bias", points=2))
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert config["figures"] == [
         "decay",
         *(f"{kind}_{m}" for kind in ("pairs", "units") for m in ("rnn", "lstm", "gru")),
@@ -213,7 +198,7 @@ def test_scalar_view_and_its_stories_export() -> None:
     assert (p.model, p.sliders, p.params["steps"]) == ("scalar", ["weight"], "365")
     assert 0.99 in p.values[0] and p.values[0][0] == 0 and p.values[0][-1] == 6
     html = render(plan("/scalar?activation=tanh&weight=1.2&steps=40", sliders="weight,steps", points=2))
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert config["figures"] == ["factors", "activation", "compound"]
     assert [s["values"] for s in config["sliders"]] == [[0.0, 1.2, 6.0], [10.0, 40.0, 200.0]]
     want = json.loads(json.dumps(encode(scalar_dicts({"activation": "tanh", "weight": 6.0, "steps": 200}))))

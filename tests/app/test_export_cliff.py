@@ -4,10 +4,7 @@ estimates hold from above; bad requests are refused naming their field."""
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
-import re
 from typing import Any
 
 import numpy as np
@@ -19,38 +16,7 @@ from app.export_assets import pack
 from app.export_grid import SHARED_MIN
 from app.figures import cliff_dicts, encode, views
 from app.stories import BY_ID
-
-
-def _restore(frames: list[Any]) -> list[Any]:
-    """What static/js/export_player.js does: each {"same": path} becomes the object at that path."""
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            if set(node) == {"same"}:
-                at: Any = frames
-                for key in node["same"]:
-                    at = at[key]
-                return at
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    return [walk(f) for f in frames]
-
-
-def _packed(html: str) -> list[dict[str, Any]]:
-    found = re.search(r'<script type="application/octet-stream" id="export-frames">([^<]+)</script>', html)
-    assert found is not None
-    frames: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(found.group(1))))
-    return frames
-
-
-def _config(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="export-config">([^<]+)</script>', html)
-    assert found is not None
-    config: dict[str, Any] = json.loads(found.group(1))
-    return config
+from tests.exported import packed_config, packed_frames, restore
 
 
 def _want(params: dict[str, Any], lang: str = "en") -> dict[str, Any]:
@@ -75,7 +41,7 @@ def test_a_file_holds_the_surfaces_once_and_every_frame_s_runs() -> None:
     p = plan("c8", sliders="threshold,lr", points=2)
     assert p.values == [[0.1, 0.3, 4.0], [0.1, 1.0, 3.0]]
     html = render(p)
-    config, packed = _config(html), _packed(html)
+    config, packed = packed_config(html), packed_frames(html)
     assert config["figures"] == ["loss", "grad", "curves", "steps"] and config["start"] == [1, 1]
     assert [s["label"] for s in config["sliders"]] == ["Clipping threshold v", "Learning rate"]
     assert len(packed) == 9
@@ -83,7 +49,7 @@ def test_a_file_holds_the_surfaces_once_and_every_frame_s_runs() -> None:
     assert packed[0]["loss"]["data"][0]["z"]["dtype"] == "f4"
     for f in packed[1:]:
         assert all(f[name]["data"][0]["z"] == {"same": [0, name, "data", 0, "z"]} for name in ("loss", "grad"))
-    frames = _restore(packed)
+    frames = restore(packed)
     story = {k: v for k, v in BY_ID["c8"].query.items()}
     for i, (threshold, lr) in enumerate([(t, r) for t in p.values[0] for r in p.values[1]]):
         assert frames[i] == _want({**story, "threshold": threshold, "lr": lr})
@@ -99,10 +65,10 @@ def test_the_stories_whole_files_fit(story: str) -> None:
     p = plan(story)
     html = render(p)
     assert len(html.encode()) < MAX_BYTES
-    frames = _packed(html)
+    frames = packed_frames(html)
     assert len(frames) == len(p.values[0]) == 40
     start = p.values[0].index(float(BY_ID[story].query["threshold"]))
-    assert _restore(frames)[start] == _want(dict(BY_ID[story].query))
+    assert restore(frames)[start] == _want(dict(BY_ID[story].query))
 
 
 def test_a_cliff_url_exports_the_start_on_two_sliders_in_chinese() -> None:
@@ -110,12 +76,12 @@ def test_a_cliff_url_exports_the_start_on_two_sliders_in_chinese() -> None:
     assert (p.model, p.story, p.lang) == ("cliff", None, "zh")
     assert p.values == [[-10.0, -5.25, 0.0, 10.0], [-10.0, 0.0, 3.768, 10.0]]
     html = render(p)
-    frames = _packed(html)  # 41 x 41 heatmaps are small: every frame holds its own
+    frames = packed_frames(html)  # 41 x 41 heatmaps are small: every frame holds its own
     assert len(frames) == 16 and "same" not in json.dumps(frames)
     want = _want({"w0": 0.0, "b0": 3.768, "iterations": 40, "resolution": 41}, lang="zh")
     assert frames[2 * 4 + 2] == want
     assert frames[0]["loss"]["layout"]["title"]["text"] == "误差 E 随 (w, b) 的变化，T = 50"
-    assert [s["label"] for s in _config(html)["sliders"]] == ["w₀", "b₀"]
+    assert [s["label"] for s in packed_config(html)["sliders"]] == ["w₀", "b₀"]
 
 
 def test_the_estimates_hold_from_above() -> None:
@@ -138,7 +104,7 @@ def test_only_long_repeated_arrays_are_stored_once() -> None:
     frames = [{"f": {"data": [{"z": big, "y": small}]}}, {"f": {"data": [{"z": dict(big), "y": dict(small)}]}}]
     out = stored_once(frames)
     assert out[1]["f"]["data"][0] == {"z": {"same": [0, "f", "data", 0, "z"]}, "y": small}
-    assert _restore(out) == frames
+    assert restore(out) == frames
     other = {**big, "shape": "2, 1"}  # the same bytes in another shape are another array
     assert stored_once([{"a": big}, {"a": other}]) == [{"a": big}, {"a": other}]
 
@@ -171,7 +137,7 @@ def test_get_export_downloads_a_story(client: TestClient) -> None:
     r = client.get("/export", params={"url": "c9", "points": "2"})
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == 'attachment; filename="bptt-explorer-c9-threshold.html"'
-    assert len(_packed(r.text)) == 3 and BY_ID["c9"].title("en") in r.text
+    assert len(packed_frames(r.text)) == 3 and BY_ID["c9"].title("en") in r.text
     bad = client.get("/export", params={"url": "/cliff?lr=0", "sliders": "threshold"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "url"
     assert np.isclose(plan("c9", points=2).values[0], [0.1, 1.0, 4.0]).all()

@@ -4,8 +4,6 @@ the field."""
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from typing import Any
@@ -18,20 +16,7 @@ from app.export_assets import pack
 from app.figures import encode, feedforward_dicts, views
 from app.figures.feedforward import frame_bytes
 from app.stories import BY_ID
-
-
-def _frames(html: str) -> list[dict[str, Any]]:
-    packed = re.search(r'<script type="application/octet-stream" id="export-frames">([^<]+)</script>', html)
-    assert packed is not None
-    frames: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed.group(1))))
-    return frames
-
-
-def _config(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="export-config">([^<]+)</script>', html)
-    assert found is not None
-    config: dict[str, Any] = json.loads(found.group(1))
-    return config
+from tests.exported import packed_config, packed_frames
 
 
 def _want(params: dict[str, Any], lang: str = "en") -> dict[str, Any]:
@@ -46,7 +31,7 @@ def test_story_c5_exports_depth_with_its_own_value_on_the_grid() -> None:
     assert p.values[0] == [float(v) for v in range(2, 101, 2)]  # 30 is on the grid
     html = render(p)
     assert len(html.encode()) <= MAX_BYTES
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert config["figures"] == ["grads", "hist", "dead"] and config["start"] == [14]
     assert config["sliders"][0]["label"] == "Layers L" and len(frames) == 50
     assert frames[14] == _want({"activation": "sigmoid", "init": "xavier", "layers": 30})
@@ -71,7 +56,7 @@ def test_stories_export_a_choice_beside_depth(story: str, sliders: str, choice: 
     assert float(depth) in p.values[1] and len(p.values[1]) <= 10  # nine even values and the story's own
     html = render(p)
     assert len(html.encode()) <= MAX_BYTES
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert [s["values"] for s in config["sliders"]] == p.values
     state = dict(BY_ID[story].query)
     assert config["start"] == [options.index(state[choice]), p.values[1].index(float(depth))]
@@ -87,7 +72,7 @@ def test_a_page_url_exports_batch_norm_in_chinese() -> None:
     assert p.params == {"activation": "tanh", "init": "normal", "layers": "30", "batch_norm": "true", "width": "16"}
     assert (p.lang, p.story) == ("zh", "c14") and p.values == [["false", "true"], [2.0, 30.0, 52.0, 100.0]]
     html = render(p)
-    config, frames = _config(html), _frames(html)
+    config, frames = packed_config(html), packed_frames(html)
     assert config["start"] == [1, 1] and [s["label"] for s in config["sliders"]] == ["批归一化", "层数 L"]
     params = {"activation": "tanh", "init": "normal", "width": 16}
     assert frames[2] == _want({**params, "batch_norm": False, "layers": 52}, "zh")
@@ -99,9 +84,9 @@ def test_get_export_downloads_a_feedforward_file(client: TestClient) -> None:
     r = client.get("/export", params={"url": "/feedforward?layers=8&activation=relu", "sliders": "input_scale"})
     assert r.status_code == 200
     assert r.headers["content-disposition"] == 'attachment; filename="bptt-explorer-feedforward-input-scale.html"'
-    config = _config(r.text)
+    config = packed_config(r.text)
     assert config["sliders"][0]["values"][0] == 0 and config["sliders"][0]["values"][-1] == 5
-    assert len(_frames(r.text)) == 21  # 0..5 in steps of 0.25, 1 among them
+    assert len(packed_frames(r.text)) == 21  # 0..5 in steps of 0.25, 1 among them
     story = client.get("/export", params={"url": "c13", "sliders": "layers", "points": "3"})
     assert (
         story.status_code == 200 and 'filename="bptt-explorer-c13-layers.html"' in story.headers["content-disposition"]

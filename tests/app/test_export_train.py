@@ -4,9 +4,7 @@ story or a /train URL, with estimates that keep the work and the size within the
 from __future__ import annotations
 
 import base64
-import gzip
 import json
-import re
 from typing import Any
 
 import numpy as np
@@ -18,22 +16,9 @@ from app.export_grid import MAX_WORK, TRAIN_ITERATIONS
 from app.figures import encode
 from app.figures.train_view import frame_bytes, train_dicts
 from app.figures.views import VIEWS
+from tests.exported import packed_config, packed_frames
 
 SMALL = "/train?model=rnn&task=adding&lag=6&hidden=4&batch=4&iterations=30&reg_weight=1&clip=norm&seed=3"
-
-
-def _frames(html: str) -> list[dict[str, Any]]:
-    packed = re.search(r'<script type="application/octet-stream" id="export-frames">([^<]+)</script>', html)
-    assert packed is not None
-    frames: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed.group(1))))
-    return frames
-
-
-def _config(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="export-config">([^<]+)</script>', html)
-    assert found is not None
-    config: dict[str, Any] = json.loads(found.group(1))
-    return config
 
 
 @pytest.mark.parametrize(
@@ -87,10 +72,10 @@ def test_the_file_holds_each_run_as_app_figures_draws_it() -> None:
     assert p.values == [[0.0, 1.0, 4.0]]
     html = render(p)
     assert len(html.encode()) < MAX_BYTES
-    config = _config(html)
+    config = packed_config(html)
     assert config["figures"] == ["loss", "grad", "heat", "far"] and config["start"] == [1]
     assert config["sliders"][0]["label"] == "Regulariser weight λ"
-    frames = _frames(html)
+    frames = packed_frames(html)
     params = dict(p.params)
     for v, frame in zip(p.values[0], frames, strict=True):
         want = encode(train_dicts(params | {"reg_weight": v}))
@@ -106,7 +91,7 @@ def test_get_export_downloads_a_training_story_and_refuses_with_422(client: Test
     r = client.get("/export", params={"url": SMALL, "sliders": "lag", "points": "2", "lang": "zh"})
     assert r.status_code == 200
     assert 'filename="bptt-explorer-train-lag.html"' in r.headers["content-disposition"]
-    frames = _frames(r.text)
+    frames = packed_frames(r.text)
     assert len(frames) == 3 and frames[0]["loss"]["layout"]["title"]["text"] == "每次更新的 MSE"
     z = np.frombuffer(base64.b64decode(frames[0]["heat"]["data"][0]["z"]["bdata"]), dtype="<f4")
     assert z.size == 30 * 6  # 30 snapshots, k = 0..T at lag 5 (the adding task: T = L)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from app.export import plan, render
 from app.figures import recurrent_dicts, scalar_dicts
 from app.stories import BY_ID
+from tests.exported import offline
 
 pytestmark = pytest.mark.browser
 
@@ -32,26 +33,11 @@ def _expected(model: str, params: dict[str, float | int]) -> dict[str, list[floa
     return out
 
 
-def _offline(page: Page) -> list[str]:
-    """Abort every request that is not the file itself (or data:/blob:); the list collects them."""
-    requests: list[str] = []
-
-    def block(route: Route) -> None:
-        if not route.request.url.startswith(("file:", "data:", "blob:")):
-            requests.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", block)
-    return requests
-
-
 def test_exported_story_works_offline(page: Page, console: list[str], tmp_path: Path) -> None:
     p = plan("c10", points=5)  # LSTM, forget bias 3, T = 100: forget_bias over -5..5 and 3 itself
     file = tmp_path / "story.html"
     file.write_text(render(p), encoding="utf-8")
-    requests = _offline(page)
+    requests = offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story h2")).to_have_text(BY_ID["c10"].title("en"))
@@ -80,7 +66,7 @@ def test_exported_scalar_view_moves_two_sliders(page: Page, console: list[str], 
     assert p.values == [[0.0, 3.0, 3.9, 6.0], [10.0, 100.0, 200.0]]
     file = tmp_path / "c2.html"
     file.write_text(render(p), encoding="utf-8")
-    requests = _offline(page)
+    requests = offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story-formula .katex").first).to_be_visible()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from app.export import plan, render
 from app.figures import cliff_dicts
 from app.stories import BY_ID
-from tests.browser.test_export import _offline
+from tests.exported import offline
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_exported_cliff_story_works_offline(page: Page, console: list[str], tmp_
     assert values == [0.1, 0.3, 1.4, 2.7, 4.0]
     file = tmp_path / "c8.html"
     file.write_text(render(p), encoding="utf-8")
-    requests = _offline(page)
+    requests = offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story h2")).to_have_text(BY_ID["c8"].title("en"))

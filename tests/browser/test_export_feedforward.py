@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from app.export import plan, render
 from app.figures import feedforward_dicts
 from app.stories import BY_ID
+from tests.exported import offline
 
 pytestmark = pytest.mark.browser
 
@@ -37,27 +38,12 @@ def _expected(params: dict[str, Any]) -> dict[str, list[list[float | None]]]:
     return out
 
 
-def _offline(page: Page) -> list[str]:
-    """Abort every request that is not the file itself (or data:/blob:); the list collects them."""
-    requests: list[str] = []
-
-    def block(route: Route) -> None:
-        if not route.request.url.startswith(("file:", "data:", "blob:")):
-            requests.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", block)
-    return requests
-
-
 def test_exported_story_moves_the_init_and_the_depth_offline(page: Page, console: list[str], tmp_path: Path) -> None:
     p = plan("c14", "init,layers", points=3)  # ReLU, N(0, 1) weights, 20 layers
     assert p.values == [["xavier", "he", "orthogonal", "normal", "small"], [2.0, 20.0, 52.0, 100.0]]
     file = tmp_path / "c14.html"
     file.write_text(render(p), encoding="utf-8")
-    requests = _offline(page)
+    requests = offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story h2")).to_have_text(BY_ID["c14"].title("en"))

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from app.export import plan, render
 from app.figures.train_view import train_dicts
 from app.stories import BY_ID
+from tests.exported import offline
 
 pytestmark = pytest.mark.browser
 
@@ -35,27 +36,12 @@ def _expected(params: dict[str, str | float]) -> dict[str, list[list[float | Non
     return out
 
 
-def _offline(page: Page) -> list[str]:
-    """Abort every request that is not the file itself (or data:/blob:); the list collects them."""
-    requests: list[str] = []
-
-    def block(route: Route) -> None:
-        if not route.request.url.startswith(("file:", "data:", "blob:")):
-            requests.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", block)
-    return requests
-
-
 def test_exported_training_story_moves_between_runs_offline(page: Page, console: list[str], tmp_path: Path) -> None:
     p = plan(STORY, points=2)  # reg_weight 0, 2 (the state's) and 4
     assert p.sliders == ["reg_weight"] and p.values == [[0.0, 2.0, 4.0]]
     file = tmp_path / "training.html"
     file.write_text(render(p), encoding="utf-8")
-    requests = _offline(page)
+    requests = offline(page)
     page.goto(file.as_uri())
     page.wait_for_selector("body[data-ready]", state="attached", timeout=60000)
     expect(page.locator(".story h2")).to_have_text(BY_ID["c16"].title("en"))
