@@ -34,8 +34,9 @@ class Story:
     def formula(self) -> str:
         return TEXTS[self.id]["formula"]
 
-    def url(self, request: Request, lang: str) -> str:
-        extra = {"story": self.id} | ({"lang": lang} if lang != "en" else {})
+    def url(self, request: Request, lang: str, present: bool = False) -> str:
+        """The story's view set up to show it; `present`: in presenter mode (static/js/present.js)."""
+        extra = {"story": self.id} | ({"lang": lang} if lang != "en" else {}) | ({"present": "1"} if present else {})
         return f"{request.url_for(self.route).path}?{urlencode(self.query | extra)}"
 
 

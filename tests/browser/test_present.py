@@ -132,6 +132,20 @@ def test_page_down_and_b_step_through_the_stories_in_presenter_mode(
     assert "present=1" in page.url
 
 
+def test_the_stories_page_starts_a_presentation(page: Page, live_server: str, console: list[str]) -> None:
+    """From the list of stories, one link opens the first in presenter mode, in the list's language."""
+    page.set_viewport_size({"width": W, "height": H})
+    page.goto(f"{live_server}/stories?lang=zh")
+    page.locator("a.present-start").click()
+    page.wait_for_url("**story=c1**")
+    assert "present=1" in page.url and "lang=zh" in page.url
+    expect(page.locator("body")).to_have_class("present")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    page.keyboard.press("PageDown")
+    page.wait_for_url("**story=c2**")
+    expect(page.locator("body")).to_have_class("present")
+
+
 def test_p_toggles_presenter_mode_and_the_url_keeps_it(page: Page, live_server: str, console: list[str]) -> None:
     page.set_viewport_size({"width": W, "height": H})
     page.goto(f"{live_server}/?steps=40")
