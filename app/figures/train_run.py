@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from app.figures.style import from_log10
+
 MAX_POINTS = 1500  # per drawn line; every update is kept, every n-th one drawn
 COLUMNS = (
     "step",
@@ -111,16 +113,3 @@ def plain(log10: float) -> str:
     if math.isfinite(log10) and abs(log10) < 5:
         return str(np.format_float_positional(float(f"{10**log10:.4g}"), trim="-"))
     return from_log10(log10)
-
-
-def from_log10(log10: float) -> str:
-    """A magnitude given as log10 as 2.6e-40 (static/js/format.js fromLog10)."""
-    if log10 == -math.inf:
-        return "0"
-    if not math.isfinite(log10):
-        return ""
-    e = math.floor(log10)
-    m = 10 ** (log10 - e)
-    if round(m, 1) >= 10:
-        m, e = m / 10, e + 1
-    return f"{m:.1f}e{e}"
