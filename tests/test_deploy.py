@@ -137,6 +137,16 @@ def test_training_events_pass_through_unbuffered(stack: Stack) -> None:
         assert running == 1  # the run that sent that event has not ended
 
 
+def test_an_offline_file_passes_through_whole(stack: Stack) -> None:
+    """GET /export through nginx (its own, longer read timeout): the file arrives whole, as an attachment, and is
+    not stored."""
+    status, headers, body = get(f"{stack.base}/export?url=/scalar&points=3")
+    assert status == 200, body[:300]
+    assert headers["Content-Disposition"].startswith('attachment; filename="bptt-explorer-scalar-weight')
+    assert body.startswith(b"<!doctype html>") and body.rstrip().endswith(b"</html>") and len(body) > 2_000_000
+    assert "X-Cache-Status" not in headers
+
+
 def test_page_and_static_files(stack: Stack) -> None:
     status, headers, body = get(stack.base + "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
