@@ -15,7 +15,8 @@ from app.export import plan, render, stored_once
 from app.export_assets import fixed_bytes, pack
 from app.export_grid import SHARED_MIN
 from app.figures import encode, views
-from app.figures.cliff import _frame_bytes, _shared_bytes, _surface
+from app.figures.cliff import _surface
+from app.figures.cliff_file import frame_bytes, shared_bytes
 
 SETTINGS: list[dict[str, Any]] = [
     {},
@@ -60,8 +61,8 @@ def frames_table() -> None:
         qs = views.queries("cliff", settings)
         shared, frame = _sizes(settings)
         print(
-            f"| {settings or 'defaults'} | {shared / 1e3:.0f} kB | {_shared_bytes(qs) / 1e3:.0f} kB "
-            f"| {frame / 1e3:.1f} kB | {_frame_bytes(qs) / 1e3:.1f} kB |"
+            f"| {settings or 'defaults'} | {shared / 1e3:.0f} kB | {shared_bytes(qs) / 1e3:.0f} kB "
+            f"| {frame / 1e3:.1f} kB | {frame_bytes(qs) / 1e3:.1f} kB |"
         )
 
 

@@ -20,33 +20,9 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 from scripts.chromium import launch
-from scripts.redraw_latency import percentile
+from scripts.profile_redraw import BREAKDOWN
+from scripts.redraw_latency import MEASURE, percentile
 from scripts.serve import running_server
-
-MEASURE = """async ([name, value]) => {
-  const slider = document.getElementById(`in-${name}`);
-  const t0 = performance.now();
-  slider.value = value;
-  const want = `${name}=${slider.value}&`;  // the range input rounds to its step
-  const has = (key) => (document.body.dataset[key] || '').includes(want);
-  const until = (key) => new Promise((resolve) => {
-    if (has(key)) return resolve();
-    const watch = new MutationObserver(() => { if (has(key)) { watch.disconnect(); resolve(); } });
-    watch.observe(document.body, { attributes: true });
-  });
-  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-  slider.dispatchEvent(new Event('input', { bubbles: true }));
-  await until('drawn');
-  await frame();
-  const first = performance.now() - t0;
-  await until('rendered');
-  await frame();
-  const every = performance.now() - t0;
-  const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/')).pop();
-  const compute = (api.serverTiming || []).find((s) => s.name === 'compute');
-  return { first, every, request: api.responseEnd - api.startTime, compute: compute ? compute.duration : 0,
-           bytes: api.encodedBodySize, url: api.name };
-}"""
 
 # Time spent inside Plotly.react per figure: wraps it once, keeps the last durations.
 WRAP = """() => {
@@ -83,7 +59,8 @@ def measure(base: str, slider: str, moves: int, query: str) -> list[dict[str, An
         page.evaluate(WRAP)
         for value in values(slider, moves):
             page.evaluate("() => { window.__reactTimes = []; }")
-            row = page.evaluate(MEASURE, [slider, value])
+            first, every = page.evaluate(MEASURE, [slider, value])
+            row = {"first": first, "every": every, **page.evaluate(BREAKDOWN)}
             row["react"] = sum(page.evaluate("() => window.__reactTimes"))
             rows.append(row)
         browser.close()

@@ -18,7 +18,7 @@ BREAKDOWN = """() => {
   const render = performance.getEntriesByName('render').pop();
   const compute = (api.serverTiming || []).find((s) => s.name === 'compute');
   return { request: api.responseEnd - api.startTime, compute: compute ? compute.duration : 0,
-           bytes: api.encodedBodySize, render: render.duration };
+           bytes: api.encodedBodySize, render: render.duration, url: api.name };
 }"""
 
 
@@ -33,7 +33,7 @@ def main() -> None:
         page.goto(f"{base}/?{query}")
         page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
         for i in range(n):
-            total = page.evaluate(MEASURE, f"{3.0 + 0.01 * (i + 1):.2f}")[1]
+            total = page.evaluate(MEASURE, ["scale", f"{3.0 + 0.01 * (i + 1):.2f}"])[1]
             rows.append({**page.evaluate(BREAKDOWN), "total": total})
         browser.close()
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}

@@ -15,11 +15,11 @@ from scripts.chromium import launch
 # One slider step, timed in the page's own clock: input event -> the first figure drawn
 # (body[data-drawn] names the new value) and -> every figure drawn (body[data-rendered]),
 # each followed by the next animation frame. The floor page sets only data-rendered.
-MEASURE = """async (value) => {
-  const slider = document.getElementById('in-scale');
+MEASURE = """async ([name, value]) => {
+  const slider = document.getElementById(`in-${name}`);
   const t0 = performance.now();
   slider.value = value;
-  const want = 'scale=' + slider.value + '&';  // the range input rounds to its step
+  const want = `${name}=${slider.value}&`;  // the range input rounds to its step
   const has = (key) => (document.body.dataset[key] || '').includes(want);
   const until = (key) => new Promise((resolve) => {
     if (has(key)) return resolve();
@@ -47,7 +47,7 @@ def measure(base: str, query: str = "", n: int = 40, path: str = "/", start: flo
         times = []
         for i in range(n):
             value = f"{start + 0.01 * (i + 1):.2f}"
-            times.append(page.evaluate(MEASURE, value))
+            times.append(page.evaluate(MEASURE, ["scale", value]))
         browser.close()
     return times
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from app import cost
 from app import export_grid as grid
 from app.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
 from app.encode import scalar as json_scalar
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
+from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
 from core import cliff as k
@@ -332,43 +332,6 @@ def cliff_dicts(params: Params, lang: str = "en") -> dict[str, FigureDict]:
     return build(queries(params), lang).figures
 
 
-# Work units (app/export_grid.py) per second of the API's cost model (app/cost.py): MAX_WORK is about 15 s.
-WORK_PER_SECOND = grid.MAX_WORK / 15
-
-
-# What an offline file holds. The surfaces are the same in every frame (no slider changes the grid): stored once
-# when their arrays are long enough to be shared (app/export.py), else in every frame. A frame adds the runs:
-# each point as JSON numbers (twice: on both surfaces) and float32 hover data, E and the step lengths; about
-# 70 bytes a point once compressed (scripts/cliff_export.py). Work: the surfaces are computed once (_surface),
-# the runs in Python in every frame.
-def _surfaces(q: CliffQuery) -> tuple[int, bool]:
-    """The two heatmaps' bytes in a file, and whether it holds them once."""
-    chars = q.resolution**2 * 4 * 4 // 3  # one float32 array as base64
-    return int(2 * chars * 1.1) + 8_000, chars >= grid.SHARED_MIN
-
-
-def _shared_bytes(qs: Queries) -> int:
-    q = qs["cliff"]
-    assert isinstance(q, CliffQuery)
-    size, once = _surfaces(q)
-    return size if once else 0
-
-
-def _frame_bytes(qs: Queries) -> int:
-    q, d = qs["cliff"], qs["descent"]
-    assert isinstance(q, CliffQuery) and isinstance(d, DescentQuery)
-    size, once = _surfaces(q)
-    return 3 * (d.iterations + 1) * 90 + 4_000 + (0 if once else size)
-
-
-def _frame_work(qs: Queries) -> float:
-    return cost.estimate("descent", qs["descent"].model_dump()) * WORK_PER_SECOND
-
-
-def _shared_work(qs: Queries) -> float:
-    return cost.estimate("cliff", qs["cliff"].model_dump()) * WORK_PER_SECOND
-
-
 VIEWS = (
     View(
         name="cliff",
@@ -379,10 +342,10 @@ VIEWS = (
         names=("loss", "grad", "curves", "steps"),
         page="cliff_page",
         sliders=grid.SLIDERS["cliff"],
-        frame_bytes=_frame_bytes,
-        frame_work=_frame_work,
-        shared_bytes=_shared_bytes,
-        shared_work=_shared_work,
+        frame_bytes=frame_bytes,
+        frame_work=frame_work,
+        shared_bytes=shared_bytes,
+        shared_work=shared_work,
     ),
     View(
         name="cliff_surface",

@@ -77,13 +77,6 @@ def colorbar() -> dict[str, Any]:
     return {"tickvals": vals, "ticktext": text, "thickness": 14}
 
 
-def step_ticks(steps: np.ndarray, count: int = 6) -> dict[str, Any]:
-    """Ticks at about `count` evenly spread steps of a sampled axis."""
-    last = len(steps) - 1
-    at = sorted({round(i * last / (count - 1)) for i in range(count)})
-    return {"tickmode": "array", "tickvals": [int(steps[i]) for i in at]}
-
-
 def finite_range(arrays: list[np.ndarray]) -> tuple[float, float]:
     vals = [a[np.isfinite(a)] for a in arrays]
     vals = [v for v in vals if v.size]
