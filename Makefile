@@ -25,8 +25,10 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint Dockerfile
 
+# scripts/ensure-system.sh installs Chromium, a CJK font, nginx and wrk (root and apt-get); where it cannot, the
+# tests that need them skip, naming the package (never under CI=true).
 test: lint
-	scripts/ensure-chromium.sh || echo "Chromium unavailable: browser tests will be skipped (never under CI=true)"
+	scripts/ensure-system.sh || { test "$${CI:-}" != true && echo "The tests that need them will skip."; }
 	$(VENV)/bin/pytest
 
 # The engine beside a NumPy loop and PyTorch autograd, browser latency and bytes (about 8 minutes; not part
@@ -36,13 +38,13 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	touch $@
 
 bench: $(VENV)/.installed-bench
-	scripts/ensure-chromium.sh
+	scripts/ensure-system.sh
 	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 # Two uvicorn workers, then nginx with its cache in front of them, under the same request mix (wrk, on loopback):
 # req/s, p50/p99 latency, errors and the cache hit ratio (about a minute). LOAD_ARGS="--seconds 10" for less.
 load: $(VENV)/.installed
-	scripts/ensure-nginx.sh --with-wrk
+	scripts/ensure-system.sh
 	$(PY) -m scripts.load $(LOAD_ARGS)
 
 # Regenerates docs/screenshot.png from a running server (make run in another shell).

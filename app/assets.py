@@ -8,9 +8,11 @@ from pathlib import Path
 
 import plotly
 
-ROOT = Path(__file__).resolve().parent.parent
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
+# Inside the package, so that a wheel carries them: in a checkout app/static and app/templates link to the
+# repository's top-level static/ and templates/.
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 KATEX_VERSION = "0.19.1"
 # The pages' and the offline files' plotly.js: the official cartesian bundle (scatter, bar, histogram, heatmap:

@@ -22,5 +22,5 @@ def launch(p: Playwright) -> Browser:
     """A headless Chromium from the system package (Playwright's own browser download is not used)."""
     path = shutil.which("chromium")
     if path is None:
-        raise SystemExit("chromium is not installed: run scripts/ensure-chromium.sh")
+        raise SystemExit("chromium is not installed: run scripts/ensure-system.sh")
     return p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)

@@ -203,7 +203,7 @@ def run_wrk(
     """wrk with two threads and the mix against base (or, given direct, against those workers' ports)."""
     wrk = shutil.which("wrk")
     if wrk is None:
-        raise RuntimeError("wrk is not installed: scripts/ensure-nginx.sh --with-wrk installs it (apt-get)")
+        raise RuntimeError("wrk is not installed: scripts/ensure-system.sh installs it (apt-get)")
     with tempfile.TemporaryDirectory(prefix="bptt-load-") as tmp:
         script = Path(tmp) / "mix.lua"
         script.write_text(lua_script(hot, large, direct))

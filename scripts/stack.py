@@ -173,7 +173,7 @@ def running_nginx(
     """nginx on a free loopback port in front of servers (base URLs or host:port), stopped on exit."""
     binary = nginx_binary()
     if binary is None:
-        raise RuntimeError("nginx is not installed: scripts/ensure-nginx.sh installs Debian's package")
+        raise RuntimeError("nginx is not installed: scripts/ensure-system.sh installs Debian's package")
     hostports = [s.removeprefix("http://").rstrip("/") for s in servers]
     port = port or free_port()
     user = _prepare_state(state)

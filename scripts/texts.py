@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 
 from jinja2 import Environment
 
 from app.assets import STATIC_DIR, TEMPLATES_DIR
 from app.i18n import catalog, install
 
-ROOT = TEMPLATES_DIR.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 # t("...") or N_("...") with a double-quoted literal (escapes allowed) as its first argument.
 _JS_TEXT = re.compile(r'\b(?:t|N_)\(\s*"((?:[^"\\]|\\.)*)"')

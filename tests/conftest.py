@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +9,7 @@ import pytest
 
 from scripts.chromium import CHROMIUM_ARGS
 from scripts.serve import running_server
+from tests.system import require_chromium
 
 
 @pytest.fixture(scope="session")
@@ -22,12 +21,8 @@ def live_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch Debian's Chromium; outside CI a machine without it skips the browser tests."""
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but chromium is not installed (.ci/run installs it)")
-        pytest.skip("chromium is not installed; scripts/ensure-chromium.sh installs it")
+    """Launch Debian's Chromium; outside CI a machine without it (or without a CJK font) skips the browser tests."""
+    path = require_chromium()
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS, "headless": True}
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import urllib.error
 import urllib.parse
@@ -16,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from scripts.load import burst, run_wrk
-from scripts.stack import Stack, nginx_binary, read_log, render, running_stack
+from scripts.stack import Stack, read_log, render, running_stack
+from tests.system import require_nginx, require_wrk
 
 API = "/api/v1/rnn?format=compact&hidden=16&steps=40&seed=7"
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    if nginx_binary() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but nginx is not installed (.ci/run installs it with scripts/ensure-nginx.sh)")
-        pytest.skip("nginx is not installed; scripts/ensure-nginx.sh installs it")
+    require_nginx()
     with running_stack(workers=2) as s:
         yield s
     # Stopped cleanly: nginx exited by itself on SIGQUIT and nothing listens any more.
@@ -84,9 +80,9 @@ def test_many_clients_at_once_cost_one_computation(stack: Stack) -> None:
     assert result.computations == 1
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (scripts/ensure-nginx.sh --with-wrk)")
 def test_load_mix_runs_through_nginx(stack: Stack) -> None:
     """make load's machinery for one second: wrk with the generated mix, its result, the log's verdicts."""
+    require_wrk()
     offset = stack.log_offset()
     result = run_wrk(stack.base, seconds=1, connections=4, hot=[API], large=[API])
     assert result.requests > 0 and result.errors["status"] == 0

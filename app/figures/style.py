@@ -34,7 +34,12 @@ COLORS = {
     "cell": "#009E73",
     "ref": "#CC79A7",
 }
-FONT = {"family": "system-ui, sans-serif", "size": 13}
+# Latin text from the system face; Chinese (lang=zh) from whichever CJK face the visitor's system has.
+FONT = {
+    "family": 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+    '"Noto Sans CJK SC", "Source Han Sans SC", sans-serif',
+    "size": 13,
+}
 BASE: dict[str, Any] = {"uirevision": "keep", "font": FONT, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fff"}
 TOP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0.9, "yanchor": "top"}
 # Hover shows the log10 value as a power of ten: the arrays stay numeric (no per-point text).

@@ -19,6 +19,7 @@ from app.main import create_app
 from app.schemas import LSTMQuery
 from app.settings import Settings
 from scripts.serve import running_server
+from tests.held import held_app, serving
 
 # About two seconds of LSTM on an idle core: heavy by the default threshold, light enough for a test.
 HEAVY = "/api/v1/lstm?steps=400&hidden=256"
@@ -68,27 +69,22 @@ def test_the_deadline_reaches_the_worker_thread_of_a_sync_endpoint() -> None:
 
 
 def test_one_heavy_slot_turns_a_second_heavy_request_away() -> None:
-    env = {
-        "BPTT_MAX_HEAVY": "1",
-        "BPTT_QUEUE_WAIT_SECONDS": "0.2",
-        "BPTT_HEAVY_THRESHOLD_SECONDS": "0.05",
-        "BPTT_REQUEST_TIMEOUT_SECONDS": "600",  # a busy test machine must not turn the winner away too
-    }
-    with running_server(env=env) as base:
+    settings = Settings(
+        max_heavy=1,
+        queue_wait_seconds=0.2,
+        heavy_threshold_seconds=0.05,
+        request_timeout_seconds=600,
+    )
+    app, guard = held_app(settings)
+    with serving(app) as base:
         first = get(f"{base}{MEDIUM}&seed=1")
         assert first[0] == 200
-        results: list[tuple[int, Message, Any]] = []
-        done = threading.Event()
-
-        def heavy(seed: int) -> None:
-            results.append(get(f"{base}{MEDIUM}&seed={seed}"))
-            done.set()
-
-        threads = [threading.Thread(target=heavy, args=(s,)) for s in (2, 3)]
-        for t in threads:
-            t.start()
-        done.wait(120)  # the first answer is the one turned away, while the other still computes
-        status, headers, body = results[0]
+        holder: list[tuple[int, Message, Any]] = []
+        guard.hold()
+        thread = threading.Thread(target=lambda: holder.append(get(f"{base}{MEDIUM}&seed=2")))
+        thread.start()
+        assert guard.entered.wait(120)  # seed 2 holds the only heavy slot until released below
+        status, headers, body = get(f"{base}{MEDIUM}&seed=3")
         assert status == 503
         (d,) = body["detail"]
         assert d["type"] == "busy" and "busy with 1 large computation;" in d["message"]
@@ -97,9 +93,10 @@ def test_one_heavy_slot_turns_a_second_heavy_request_away() -> None:
         hit = urllib.request.urlopen(f"{base}{MEDIUM}&seed=1", timeout=120)
         assert hit.status == 200 and "cache" in hit.headers["Server-Timing"]
         assert get(f"{base}/api/v1/scalar?steps=7")[0] == 200
-        for t in threads:
-            t.join(120)
-        assert sorted(r[0] for r in results) == [200, 503]
+        guard.release.set()
+        thread.join(120)
+        assert holder[0][0] == 200
+        assert get(f"{base}{MEDIUM}&seed=3")[0] == 200  # the slot is free again
 
 
 def test_slots_estimate_retry_after_from_running_jobs() -> None:

@@ -141,3 +141,24 @@ def test_training_lab_runs_and_reports_in_chinese(page: Page, live_server: str, 
     assert "交叉熵，每个小批量" in legends and not [n for n in legends if WORD.search(n)]
     expect(page.locator("#summary")).to_contain_text("留出集准确率")
     assert not WORD.search(page.locator("#summary").inner_text())
+
+
+def _faces(page: Page, selector: str) -> set[str]:
+    """The font faces Chromium really drew the element's text with (DevTools' platform fonts)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"] for f in fonts}
+
+
+def test_chinese_pages_name_a_cjk_font_stack_and_draw_with_it(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?lang=zh")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    for face in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
+        assert face in family
+    assert any("CJK" in f for f in _faces(page, "header h1"))  # a real CJK face, not fallback boxes
+    page.goto(f"{live_server}/")
+    assert "Noto Sans CJK SC" not in page.evaluate("getComputedStyle(document.body).fontFamily")

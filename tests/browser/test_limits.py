@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from scripts.serve import running_server
+from app.settings import Settings
+from tests.held import held_app, serving
 
 pytestmark = pytest.mark.browser
 
@@ -37,25 +37,25 @@ def test_a_request_over_the_budget_says_what_to_lower(
 
 
 def test_a_busy_server_is_waited_out(page: Page) -> None:
-    env = {
-        "BPTT_MAX_HEAVY": "1",
-        "BPTT_QUEUE_WAIT_SECONDS": "0",
-        "BPTT_HEAVY_THRESHOLD_SECONDS": "0.01",  # every LSTM counts as heavy
-        "BPTT_REQUEST_TIMEOUT_SECONDS": "600",
-        "BPTT_MAX_REQUEST_SECONDS": "600",  # the holder below may take its time
-    }
-    with running_server(env=env) as base:
-        # Another client holds the only slot with a long computation (about 10 s of compute).
+    settings = Settings(
+        max_heavy=1,
+        queue_wait_seconds=0,
+        heavy_threshold_seconds=0.01,  # every LSTM counts as heavy
+        request_timeout_seconds=600,
+    )
+    app, guard = held_app(settings)
+    with serving(app) as base:
+        # Another client holds the only slot until released below.
+        guard.hold()
         holder = threading.Thread(
-            target=lambda: urllib.request.urlopen(
-                f"{base}/api/v1/lstm?hidden=256&steps=1000&seed=9", timeout=600
-            ).read()
+            target=lambda: urllib.request.urlopen(f"{base}/api/v1/lstm?hidden=16&steps=20&seed=9", timeout=600).read()
         )
         holder.start()
-        time.sleep(0.5)  # its request is in
+        assert guard.entered.wait(120)
         page.goto(f"{base}/?model=lstm&steps=40")
         expect(page.locator("#status")).to_contain_text("Server busy; retrying in", timeout=20000)
         assert "steps=40" in page.url
+        guard.release.set()
         holder.join(600)
         page.wait_for_function("() => (document.body.dataset.rendered || '').includes('steps=40')", timeout=60000)
         expect(page.locator("#status")).not_to_have_class(re.compile(r"\balert\b"))

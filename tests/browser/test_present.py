@@ -83,7 +83,12 @@ def test_the_main_plot_fills_the_projector_in_large_type(
 ) -> None:
     path, controls = CASES[case]
     open_presenting(page, f"{live_server}{path}")
-    page.wait_for_timeout(300)  # Plotly's resize to the presenter layout settles after the first frame
+    # Plotly's resize to the presenter layout: the drawn plot fills its container
+    page.wait_for_function(
+        """() => { const el = document.querySelector('.panel.presented .plot');
+                   return el && el._fullLayout && Math.abs(el._fullLayout.width - el.clientWidth) <= 1; }""",
+        timeout=30000,
+    )
     page.screenshot(path=tmp_path / f"present-{case}.png")
     plot = page.evaluate(MAIN_PLOT)
     assert plot["scrollW"] <= W and plot["scrollH"] <= H, plot  # no scrollbars
