@@ -37,40 +37,12 @@ def response_bytes(base: str, model: str, n: int, T: int) -> dict[str, Any]:
 
 
 def browser(base: str, quick: bool) -> list[dict[str, Any]]:
-    """Slider-to-redraw p50/p95 for the floor page, the default view and the largest sizes."""
-    from scripts.redraw_latency import measure, percentile
+    """Each view's slider as a hand moves it (scripts/drag.py): single steps and a 3 s drag, beside the floor page,
+    at 1400×1000 and in presenter mode at 1920×1080."""
+    from scripts import drag
 
-    cases = [
-        ("floor: fixed 100x100 heatmap", "/bench/floor", "", 40, 0.5),
-        ("default RNN", "/", "", 40, 2.0),
-        ("default LSTM", "/", "model=lstm", 30, 2.0),
-        ("RNN (128, 500)", "/", "hidden=128&steps=500", 15, 2.0),
-        ("LSTM (128, 500)", "/", "model=lstm&hidden=128&steps=500", 10, 2.0),
-    ]
-    if not quick:
-        cases += [
-            ("RNN (256, 1000)", "/", "hidden=256&steps=1000", 6, 2.0),
-            ("LSTM (256, 1000)", "/", "model=lstm&hidden=256&steps=1000", 4, 2.0),
-        ]
-    rows = []
-    for label, path, query, n, start in cases:
-        t = measure(base, query, n, path=path, start=start)
-        first, every = [a for a, _ in t], [b for _, b in t]
-        rows.append(
-            {
-                "case": label,
-                "moves": n,
-                "first_p50_ms": percentile(first, 50),
-                "first_p95_ms": percentile(first, 95),
-                "p50_ms": percentile(every, 50),
-                "p95_ms": percentile(every, 95),
-            }
-        )
-        print(
-            f"  browser {label}: first figure p95 {rows[-1]['first_p95_ms']:.0f} ms, all p50 {rows[-1]['p50_ms']:.0f} ms, p95 {rows[-1]['p95_ms']:.0f} ms",
-            flush=True,
-        )
-    return rows
+    cases = [c for c in drag.CASES if not quick or "n = 128" not in c.label]
+    return drag.measure(base, cases, moves=15 if quick else 30)
 
 
 def _fmt(v: Any, digits: int = 3) -> str:
@@ -120,15 +92,9 @@ def markdown(result: dict[str, Any]) -> str:
             + " |"
         )
     if result["browser"]:
-        lines += [
-            "",
-            "| slider → redraw (headless Chromium) | moves | first figure p50 ms | p95 ms | every figure p50 ms | p95 ms |",
-            "|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {b['case']} | {b['moves']} | {b['first_p50_ms']:.0f} | {b['first_p95_ms']:.0f} | {b['p50_ms']:.0f} | {b['p95_ms']:.0f} |"
-            for b in result["browser"]
-        ]
+        from scripts.drag import table
+
+        lines += ["", table(result["browser"]).rstrip("\n")]
     lines += [
         "",
         "| model | n | T | compact + gzip bytes | plain JSON bytes | request s (cold) |",

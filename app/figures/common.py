@@ -25,10 +25,12 @@ def line(values: np.ndarray, name: str, **style: Any) -> FigureDict:
 
 
 def log_lines(traces: list[FigureDict], title: str, x_title: str, lang: str) -> FigureDict:
-    """Lines of log10 values; the y range follows the measured curves (overlays may run off the chart)."""
+    """Lines of log10 values; the y range follows the measured curves (overlays may run off the chart), in whole
+    tick steps."""
     measured = [t for t in traces if t.get("meta") != "overlay"] or traces
     lo, hi = s.finite_range([t["y"] for t in measured])
     pad = max(1.0, (hi - lo) * 0.1)
+    lo, hi = s.snapped(lo - pad, hi + pad)
     return {
         "data": traces,
         "layout": {
@@ -39,8 +41,8 @@ def log_lines(traces: list[FigureDict], title: str, x_title: str, lang: str) -> 
             "xaxis": {"title": {"text": x_title}},
             "yaxis": {
                 "title": {"text": tr(lang, "magnitude")},
-                "range": [lo - pad, hi + pad],
-                **s.power_ticks(lo - pad, hi + pad),
+                "range": [lo, hi],
+                **s.power_ticks(lo, hi),
             },
         },
     }
@@ -116,10 +118,11 @@ def bundle(values: np.ndarray, cols: np.ndarray, name: str, **style: Any) -> Fig
 
 
 def activation_figure(
-    phi: dict[str, np.ndarray], gamma: float, extra: list[FigureDict], title: str, lang: str
+    phi: dict[str, np.ndarray], gamma: float, extra: list[FigureDict], title: str, lang: str, y2_top: float = 0.0
 ) -> FigureDict:
     """phi and phi' of one activation (`phi`: its curve "a", "phi", "dphi") with sup phi' = gamma marked; `extra`
-    traces show where a run's pre-activations fall (markers on phi', or a histogram on the axis y2)."""
+    traces show where a run's pre-activations fall (markers on phi', or a histogram on the axis y2, which reaches
+    y2_top when given)."""
     a = np.asarray(phi["a"])
     return {
         "data": [
@@ -153,7 +156,7 @@ def activation_figure(
             "yaxis2": {
                 "overlaying": "y",
                 "side": "right",
-                "rangemode": "tozero",
+                **({"range": [0, y2_top]} if y2_top else {"rangemode": "tozero"}),
                 "tickformat": ".1%",
                 "showgrid": False,
             },

@@ -166,7 +166,9 @@ def activation(q: RNNQuery, r: Result, lang: str) -> FigureDict:
         "hovertemplate": "a ≈ %{x:.2f}: %{y:.1%}<extra></extra>",
     }
     title = tr(lang, "Where the RNN's units sit on φ′")
-    return activation_figure(curve(q.activation), r.summary["gamma"], [bars], title, lang)
+    # The share axis in round steps: it stays put while a slider moves the bars within it.
+    top = s.nice_ceiling(max(float(bars["y"].max()), 1e-3) * 1.05)
+    return activation_figure(curve(q.activation), r.summary["gamma"], [bars], title, lang, top)
 
 
 def facts(model: str, q: BaseModel, r: Result) -> dict[str, Any]:

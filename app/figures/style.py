@@ -67,10 +67,30 @@ def from_log10(p: float) -> str:
     return f"{m:.1f}e{e}"
 
 
+def tick_step(span: float, target: int = 6) -> int:
+    """Decades between the ticks of a log10 axis spanning `span` decades: at most about `target` ticks."""
+    return next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if max(span, 1.0) / s <= target), 1000)
+
+
+def snapped(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] widened to whole units of half a tick step (at least a decade): an axis that keeps its range and
+    ticks while the curves move within them (a dragged slider then redraws the lines only)."""
+    unit = max(1, tick_step(hi - lo) // 2)
+    return float(math.floor(lo / unit) * unit), float(math.ceil(hi / unit) * unit)
+
+
+NICE = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceiling(x: float) -> float:
+    """The least of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 and 8 times a power of ten that is at least x (x > 0)."""
+    e = math.floor(math.log10(x))
+    return next(round(m * 10.0**e, 12) for m in NICE if m * 10.0**e >= x * (1 - 1e-12))
+
+
 def power_ticks(lo: float, hi: float, target: int = 6) -> dict[str, Any]:
     """Ticks at round powers of ten for a log10 axis spanning [lo, hi]."""
-    span = max(hi - lo, 1.0)
-    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span / s <= target), 1000)
+    step = tick_step(hi - lo, target)
     vals = list(range(math.ceil(lo / step) * step, math.floor(hi) + 1, step))
     return {"tickvals": vals, "ticktext": [power_label(v) for v in vals]}
 

@@ -50,8 +50,7 @@ function clickable(el) {
 function drawSurfaces() {
   if (!surfaces) return;
   for (const name of ["loss", "grad"]) {
-    draw($(`plot-${name}`), overlay(surfaces.figures[name], runs?.figures[name]));
-    clickable($(`plot-${name}`));
+    draw($(`plot-${name}`), overlay(surfaces.figures[name], runs?.figures[name]), { after: clickable });
   }
 }
 

@@ -8,6 +8,7 @@ async function redraw() {
   const value = slider.value;
   const body = decodeArrays(await (await fetch(`floor.json?v=${value}`)).json());
   await Plotly.react(plot, [{ type: "heatmap", z: body.z, zmin: -10, zmax: 10 }], { uirevision: "keep" });
+  plot.dataset.state = `scale=${value}&`;
   document.body.dataset.rendered = `scale=${value}&`;
 }
 

@@ -14,6 +14,12 @@ const SVG_BUTTON = {
 export const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToAdd: [SVG_BUTTON] };
 // CONFIG for one plot element: its PNG named like its SVG.
 export const configFor = (el) => ({ ...CONFIG, toImageButtonOptions: { filename: imageName(el) } });
+// The PNG's name after the view's state changed, without a new config: Plotly rebuilds a plot whose config
+// changed, and a dragged slider changes the name at every step.
+export function renameDownloads(el) {
+  const options = el._context?.toImageButtonOptions;
+  if (options) options.filename = imageName(el);
+}
 
 // Text of `size` px as wide as about this many px: 0.55 em a Latin letter, 1 em a CJK one.
 const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 1 : 0.55), 0);

@@ -3,7 +3,8 @@
 // in large type with thick lines, dark on white. `present=scale,forget_bias` names the controls; without
 // names a story chooses them (STORY below), else the view (data-present on its form, per model where the
 // models differ). Keys: arrows move the focused slider, or the first presented one (← →) and the second
-// (↑ ↓); Page Down / N and Page Up / B step through the stories; F fullscreen; ? the key help.
+// (↑ ↓); Page Down / N and Page Up / B step through the stories; F fullscreen; ? the key help; K plays or stops
+// the sweep of a slider and Space stops it (play.js).
 import { configFor, wrapTitle } from "./plots.js";
 import { t } from "./i18n.js";
 
@@ -40,8 +41,8 @@ function chosen() {
 
 const inputOf = (name) => document.getElementById(`in-${name}`) || document.getElementById(name);
 const shown = () => chosen().map(inputOf).filter(Boolean);
-// What the arrow keys move: the presented sliders, choices and flags, in order.
-const movable = () => shown().filter((el) => el.matches("input[type=range], input[type=number], input[type=checkbox], select"));
+// What the arrow keys move (and Play, its first slider): the presented sliders, choices and flags, in order.
+export const movable = () => shown().filter((el) => el.matches("input[type=range], input[type=number], input[type=checkbox], select"));
 
 function mark() {
   for (const el of document.querySelectorAll(".presented")) el.classList.remove("presented");
@@ -164,6 +165,7 @@ function showHelp() {
     const rows = [
       ["P", t("presenter mode on or off")], ["← →", t("move the first slider")], ["↑ ↓", t("move the second slider")],
       ["Page Down, N", t("next story")], ["Page Up, B", t("previous story")], ["F", t("full screen")],
+      ["K", t("play: sweep the slider from end to end, or stop")], ["Space", t("stop playing")],
       ["Esc", t("leave full screen")], ["?", t("show this help")],
     ];
     const h = Object.assign(document.createElement("h2"), { id: "present-help-title", textContent: t("Presenter keys") });

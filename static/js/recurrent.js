@@ -1,7 +1,7 @@
 // The recurrent view: RNN, LSTM and GRU alone or side by side. The figures come from app.figures
 // (GET /api/v1/figures/<model>, and nearfar and spectrum for the RNN's side panels); this file declares the
 // fields and writes the numbers beside the figures; view.js wires the rest.
-import { $, draw, startView } from "./view.js";
+import { $, clear, draw, startView } from "./view.js";
 import { plain } from "./format.js";
 import { N_, reword, sentences, t } from "./i18n.js";
 import { drawChaosBar, spectrumNote } from "./theory.js";
@@ -50,7 +50,7 @@ function row(container, models, figureOf) {
   const ids = models.map((m) => `${container.id}-${m}`);
   let changed = false;
   for (const child of [...container.children]) {
-    if (!ids.includes(child.id)) { Plotly.purge(child); child.remove(); changed = true; }
+    if (!ids.includes(child.id)) { clear(child); child.remove(); changed = true; }
   }
   const els = ids.map((id) => {
     let el = $(id);
@@ -61,8 +61,7 @@ function row(container, models, figureOf) {
     const fig = figureOf(models[i]);
     const scaled = fig.data.some((trace) => trace.type === "heatmap" && trace.showscale !== false);
     el.classList.toggle("with-scale", scaled); // a little wider, so its plot area matches the others
-    draw(el, fig);
-    if (changed) Plotly.Plots.resize(el);
+    draw(el, fig, { resize: changed });
   });
 }
 
@@ -88,9 +87,6 @@ function summaryHTML(data) {
   return `<h3>LSTM</h3>${list([["σ(b_f)", s.sigmoid_forget_bias], [t("mean f"), s.mean_forget_gate], [t("min f"), s.min_forget_gate], [t("‖W_h‖₂ (all gates)"), s.recurrent_sigma_max]])}`;
 }
 
-// The figures of one answer, most important first. Each is drawn in a frame of its own, so the
-// decay curve follows the slider at once and the heatmaps come in the next frames; a newer answer
-// drops whatever is still waiting from an older one.
 // phi, phi' and a histogram of every pre-activation of the run: how many units sit in the flat tails.
 function drawActivation(fig, h) {
   draw($("plot-activation"), fig);
@@ -106,7 +102,7 @@ function drawActivation(fig, h) {
 function drawNearFar({ figures: fig, facts: d }) {
   const el = $("plot-nearfar");
   if (!d.computed) {
-    Plotly.purge(el);
+    clear(el);
     $("nearfar-note").textContent = reword(d.message, NEARFAR_BUDGET);
     return;
   }
@@ -115,8 +111,8 @@ function drawNearFar({ figures: fig, facts: d }) {
     t("Distances ≥ {distance} carry {share} % of ‖∂E/∂W‖ = {total}.", { distance: d.distance, share: plain(d.log10_share + 2), total: plain(d.log10_total) });
 }
 
-// Each model's figures in a frame of its own, most important first: the decay curve follows the slider at
-// once, the heatmaps come in the next frames (view.js paints them; a newer answer drops what still waits).
+// Each model's figures, most important first (painter.js draws those on screen first, and the first of them
+// names the state whose first figure is up).
 function figures({ figures: answer }) {
   const { figures: fig, facts } = answer;
   const models = RECURRENT.filter((m) => m in facts);
@@ -150,7 +146,7 @@ function sideFigures({ nearfar, spectrum, meanfield }, state) {
 function drawSpectrum({ figures: fig, facts: d }) {
   const el = $("plot-spectrum");
   if (!d.computed) {
-    Plotly.purge(el);
+    clear(el);
     $("spectrum-note").textContent = reword(d.message, SPECTRUM_BUDGET);
     return;
   }

@@ -3,7 +3,7 @@
 // The server draws the figures (app/figures/train.py) and sends them with the progress events; the page keeps
 // every update's numbers as well, for the data downloads (download.js).
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import { $, draw, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
+import { $, drawAtOnce, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
 import { decodeArrays } from "./api.js";
 import { fromLog10, plain } from "./format.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
@@ -286,7 +286,7 @@ function drawNow() {
     step: last, total: d.start.config.iterations, elapsed: d.elapsed.toFixed(1), budget: d.start.budget_s,
   });
   document.body.dataset.updates = String(last);
-  for (const name of FIGURES) if (d.fresh.has(name)) draw($(`plot-${name}`), d.figures[name]);
+  for (const name of FIGURES) if (d.fresh.has(name)) drawAtOnce($(`plot-${name}`), d.figures[name]);
   d.fresh.clear();
   $("summary").innerHTML = summaryHTML(d);
 }

@@ -2,8 +2,9 @@
 // declares its fields and builds its figures; everything else is here, the same on every page.
 import { Loader } from "./api.js";
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import * as plots from "./plots.js";
 import { LANG, t } from "./i18n.js";
+import { Batch, forget, submit } from "./painter.js";
+import { configFor } from "./plots.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
 
@@ -45,9 +46,41 @@ export function say(text, alert = false) {
 // The figures of a view as app.figures builds them (GET /api/v1/figures/<view>), in the page's language.
 export const figuresURL = (view, query) => `/api/v1/figures/${view}?${query}${query ? "&" : ""}lang=${LANG}`;
 
-export function draw(el, fig) {
-  const f = projected(el, fig); // larger type and lines in presenter mode
-  Plotly.react(el, f.data, f.layout, plots.configFor(el));
+// Figures drawn while a view's answer is painted belong to its batch (painter.js); others to one of their own.
+let batch = null;
+
+// Queues `fig` for plot `el`: painter.js draws it in a coming frame, at once if it is on screen.
+// `resize`: fit the plot to its container after drawing (its siblings changed); `after(el)` runs once it is drawn.
+export function draw(el, fig, { resize = false, after = null } = {}) {
+  const own = batch ?? new Batch(el.id);
+  submit(el, fig, own, { resize, after });
+  if (own !== batch) own.seal();
+}
+
+// Draws `fig` in plot `el` now, for figures that come seldom (the training lab's, every half second at most).
+export function drawAtOnce(el, fig) {
+  forget(el);
+  const f = projected(el, fig); // larger type and lines in presenter mode, titles fitted to a phone
+  Plotly.react(el, f.data, f.layout, configFor(el));
+}
+
+// Empties a plot, with whatever it was waiting to draw.
+export function clear(el) {
+  forget(el);
+  Plotly.purge(el);
+}
+
+// Runs a view's drawing tasks for one state, `tag`: their figures form one batch; onFirst runs when the first
+// figure is on screen, onAll when all are.
+function paintBatch(tasks, tag, onFirst, onAll) {
+  batch = new Batch(tag, { onFirst, onAll });
+  try {
+    for (const task of tasks) task();
+  } finally {
+    const done = batch;
+    batch = null;
+    done.seal();
+  }
 }
 
 // What the Share dialog and the data downloads read (share.js, download.js): the JSON URL of each API
@@ -85,7 +118,6 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   let retryTimer = null;
   let slowTimer = null;
   let retryDelay = 500;
-  let painting = 0;
   const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
   const CHOICES = selectChoices();
 
@@ -134,24 +166,15 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     say([t("Showing the last valid result; fix the highlighted value."), ...messages].join(" "), true);
   }
 
-  // Runs the first task now and one more after each painted frame, so the first figure follows the
-  // slider at once; body[data-drawn] names the state whose first figure is up, body[data-rendered]
-  // the state whose figures are all up. A newer answer drops figures still waiting from an older one.
+  // The figures of one answer, queued at once (painter.js draws them at the screen's pace, those on screen first);
+  // body[data-drawn] names the state whose first figure is up, body[data-rendered] the state whose figures are
+  // all up. A newer answer replaces figures still waiting from an older one.
   function paint(tasks, tag) {
-    const mine = ++painting;
-    const next = (i) => {
-      if (mine !== painting) return; // a newer answer took over
-      tasks[i]();
-      if (i === 0) document.body.dataset.drawn = tag;
-      // rAF then a task: the next figure is drawn after this frame has been painted, not before it.
-      if (i + 1 < tasks.length) requestAnimationFrame(() => setTimeout(() => next(i + 1), 0));
-      else {
-        performance.measure("render", "render-start"); // visible in the browser's performance tools
-        document.body.dataset.rendered = tag;
-      }
-    };
     performance.mark("render-start");
-    next(0);
+    paintBatch(tasks, tag, () => { document.body.dataset.drawn = tag; }, () => {
+      performance.measure("render", "render-start"); // visible in the browser's performance tools
+      document.body.dataset.rendered = tag;
+    });
   }
 
   function refresh() {
@@ -219,20 +242,12 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
 
   const loader = new Loader({ onResult, onError });
 
-  // Secondary panels: drawn when they arrive, each task in a frame of its own; errors there are the
-  // main request's to report (same fields), and a dropped connection is retried by the main loader.
-  let sidePainting = 0;
+  // Secondary panels: queued when they arrive, like the main figures; errors there are the main request's to
+  // report (same fields), and a dropped connection is retried by the main loader.
   function onSide(job, results) {
     if (!results.every((r) => r.ok)) return;
     const byName = Object.fromEntries(results.map((r, i) => [job.models[i], r.body]));
-    const tasks = sideFigures(byName, job.state);
-    const mine = ++sidePainting;
-    const next = (i) => {
-      if (mine !== sidePainting) return;
-      if (i < tasks.length) { tasks[i](); requestAnimationFrame(() => setTimeout(() => next(i + 1), 0)); }
-      else document.body.dataset.side = job.tag;
-    };
-    next(0);
+    paintBatch(sideFigures(byName, job.state), job.tag, () => {}, () => { document.body.dataset.side = job.tag; });
   }
   const sideLoader = new Loader({ onResult: onSide, onError: () => {} });
 

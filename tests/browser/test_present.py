@@ -42,15 +42,19 @@ MAIN_PLOT = """() => {
            scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight };
 }"""
 
+PLAY = ["play", "play-speed"]  # the sweep's button and speed (play.js), on every view with sliders
 CASES = {
-    "recurrent": ("/?present=1", ["in-scale", "num-scale", "in-steps", "num-steps"]),
+    "recurrent": ("/?present=1", [*PLAY, "in-scale", "num-scale", "in-steps", "num-steps"]),
     "lstm-story": (
         "/?model=lstm&forget_bias=3&steps=100&story=c10&present=1",
-        ["in-forget_bias", "num-forget_bias", "in-steps", "num-steps"],
+        [*PLAY, "in-forget_bias", "num-forget_bias", "in-steps", "num-steps"],
     ),
-    "scalar-named": ("/scalar?present=bias,h0", ["in-bias", "num-bias", "in-h0", "num-h0"]),
-    "feedforward": ("/feedforward?present=1", ["in-layers", "num-layers", "in-init"]),
-    "cliff-story": ("/cliff?story=c8&threshold=0.3&present=1", ["in-threshold", "num-threshold", "in-lr", "num-lr"]),
+    "scalar-named": ("/scalar?present=bias,h0", [*PLAY, "in-bias", "num-bias", "in-h0", "num-h0"]),
+    "feedforward": ("/feedforward?present=1", [*PLAY, "in-layers", "num-layers", "in-init"]),
+    "cliff-story": (
+        "/cliff?story=c8&threshold=0.3&present=1",
+        [*PLAY, "in-threshold", "num-threshold", "in-lr", "num-lr"],
+    ),
     "train": ("/train?present=1", ["start", "stop", "in-lag", "num-lag"]),
 }
 
