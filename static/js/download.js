@@ -174,6 +174,10 @@ if ($("data-out")) {
     if (!current.run) say(t("Start a run first: the JSON holds its updates."));
     else save(trainJSON(current.run), `${fileStem()}.json`, "application/json");
   });
-  document.addEventListener("view:change", update);
+  // The links follow the state while the panel is open; closed, they are written when it opens (a drag
+  // changes the state at every step).
+  const panel = $("data-out");
+  document.addEventListener("view:change", () => { if (panel.open) update(); });
+  panel.addEventListener("toggle", () => { if (panel.open) update(); });
   update();
 }

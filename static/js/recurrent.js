@@ -165,4 +165,5 @@ startView({
   sideOf: (state) => (modelsOf(state).includes("rnn") ? ["nearfar", "spectrum", "meanfield"] : []),
   sideViews: ["nearfar", "spectrum"],
   sideFigures,
+  sidePanels: { nearfar: "plot-nearfar", spectrum: "plot-spectrum", meanfield: "chaos-bar" },
 });

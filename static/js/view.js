@@ -105,6 +105,35 @@ export function typeset(el = document.body) {
   }
 }
 
+// When to ask for a view's side panels. `panels` maps each side name to the element that shows it (null: always
+// at once): a name whose panel is on screen and whose answer would change is asked for at once; otherwise the
+// request waits until the state has rested for STILL_MS, so a drag spends the server and the page on what is seen.
+const STILL_MS = 150;
+function sideRequests(panels) {
+  const seen = new Set();
+  const watch = panels && new IntersectionObserver((entries) => {
+    for (const e of entries) if (e.isIntersecting) seen.add(e.target); else seen.delete(e.target);
+  });
+  const els = Object.fromEntries(Object.entries(panels ?? {}).map(([name, id]) => [name, $(id)]).filter(([, el]) => el));
+  for (const el of Object.values(els)) watch.observe(el);
+  let last = {}; // name -> the URL last asked for
+  let timer = null;
+  return {
+    request(job, loader) {
+      clearTimeout(timer);
+      const urls = Object.fromEntries(job.models.map((m, i) => [m, job.urls[i]]));
+      const now = !panels || Object.keys(last).length === 0
+        || job.models.some((m) => seen.has(els[m]) && urls[m] !== last[m]);
+      const send = () => { last = urls; loader.request(job); };
+      if (now) send();
+      else timer = setTimeout(send, STILL_MS);
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  };
+}
+
 // spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
 // most important first. With figureView(state) (a view name of app.figures), the page asks
@@ -113,26 +142,30 @@ export function typeset(el = document.body) {
 // sideOf(state) names secondary endpoints (theory, near/far) fetched on a loader of their own, so a slow one
 // never holds the main figures back; sideFigures(byName, state) draws them (body[data-side] then names the
 // state they belong to). A side name listed in sideViews is a view of app.figures: /api/v1/figures/<name>.
-export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideViews = [], sideFigures = () => [] }) {
+// sidePanels ({name: element id}) lets side panels off screen wait until the hand is still (sideRequests).
+export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideViews = [], sideFigures = () => [], sidePanels = null }) {
   let state = fromURL(window.location.search, config.defaults, spec);
+  const side = sideRequests(sidePanels);
   let retryTimer = null;
   let slowTimer = null;
   let retryDelay = 500;
   const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
   const CHOICES = selectChoices();
 
+  // Only what differs is written: a dragged slider changes one value at every step.
   function writeControls() {
     for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
     for (const [key, field] of Object.entries(spec.fields)) {
       const input = $(`in-${key}`);
       if (field.kind === "flag") { input.checked = state[key] === "true"; continue; }
-      input.value = state[key];
+      if (input.value !== state[key]) input.value = state[key];
       const box = $(`num-${key}`);
-      if (box) box.value = state[key];
+      if (box && box.value !== state[key]) box.value = state[key];
     }
     const active = modelsOf(state);
     for (const el of document.querySelectorAll("[data-models]")) {
-      el.hidden = !el.dataset.models.split(" ").some((m) => active.includes(m));
+      const hidden = !el.dataset.models.split(" ").some((m) => active.includes(m));
+      if (el.hidden !== hidden) el.hidden = hidden;
     }
   }
 
@@ -183,6 +216,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     const local = invalid(state, spec, models, config.limits, CHOICES);
     if (Object.keys(local).length) {
       loader.cancel();
+      side.cancel();
       sideLoader.cancel();
       document.body.classList.remove("busy");
       stale(showErrors(Object.entries(local).map(([field, message]) => ({ field, message }))));
@@ -208,7 +242,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     if (names.length) {
       const sideURLs = names.map((m) => (sideViews.includes(m)
         ? figuresURL(m, apiQuery(state, spec, m)) : `${urlOf(m)}?${apiQuery(state, spec, m)}`));
-      sideLoader.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state });
+      side.request({ tag: toQuery(state, spec), models: names, urls: sideURLs, state }, sideLoader);
     }
   }
 
