@@ -15,7 +15,7 @@ import { projected } from "./present.js";
 import { configFor, renameDownloads } from "./plots.js";
 
 const BUDGET_MS = 40; // drawing per frame, after the first plot: a state on screen is best drawn in one frame
-const STILL_MS = 150; // no new figure for this long: the hand is still, and plots off screen are drawn
+export const STILL_MS = 150; // no new figure for this long: the hand is still, and plots off screen are drawn
 
 const waiting = new Map(); // plot element -> {fig, batches, resize, after}
 const lastDrawn = new Map(); // plot element -> time of its last draw (least recent goes first)

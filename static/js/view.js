@@ -3,7 +3,7 @@
 import { Loader } from "./api.js";
 import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
 import { LANG, t } from "./i18n.js";
-import { Batch, forget, submit } from "./painter.js";
+import { Batch, STILL_MS, forget, submit } from "./painter.js";
 import { configFor } from "./plots.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
@@ -107,8 +107,8 @@ export function typeset(el = document.body) {
 
 // When to ask for a view's side panels. `panels` maps each side name to the element that shows it (null: always
 // at once): a name whose panel is on screen and whose answer would change is asked for at once; otherwise the
-// request waits until the state has rested for STILL_MS, so a drag spends the server and the page on what is seen.
-const STILL_MS = 150;
+// request waits until the state has rested for STILL_MS (as plots off screen do), so a drag spends the server and
+// the page on what is seen.
 function sideRequests(panels) {
   const seen = new Set();
   const watch = panels && new IntersectionObserver((entries) => {
