@@ -169,6 +169,42 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     }
   }
 
+  // The main answers of a state: the view's figures, or the models' data.
+  function mainURLs(st) {
+    const models = modelsOf(st);
+    const view = figureView?.(st);
+    const format = spec.compact ? "&format=compact" : ""; // base64 typed arrays where the endpoint has them
+    return view
+      ? [figuresURL(view, apiQuery(st, spec, models.length === 1 ? models[0] : undefined))]
+      : models.map((m) => `${urlOf(m)}?${apiQuery(st, spec, m)}${format}`);
+  }
+
+  // Once a state is drawn and the hand rests, the answers one step either side of the slider last moved are
+  // fetched into the browser's cache (the server allows an hour), so the next arrow key or nudge draws at once.
+  // Only where this state's answer came quickly: a large computation is not made twice more on speculation.
+  const AHEAD_MS = 150;
+  let moved = null; // the name of the range input last moved
+  let aheadTimer = null;
+  function prepareAhead(tag) {
+    clearTimeout(aheadTimer);
+    const input = moved && $(`in-${moved}`);
+    if (!input || input.type !== "range") return;
+    aheadTimer = setTimeout(() => {
+      if (toQuery(state, spec) !== tag || !loader.idle) return;
+      const took = mainURLs(state).map((url) => performance.getEntriesByName(new URL(url, location.href).href).pop());
+      if (!took.every((e) => e && e.responseEnd - e.startTime < AHEAD_MS)) return;
+      for (const dir of [1, -1]) {
+        const probe = input.cloneNode();
+        probe.value = input.value;
+        if (dir > 0) probe.stepUp(); else probe.stepDown();
+        if (probe.value === input.value) continue;
+        const next = { ...state, [moved]: probe.value };
+        if (Object.keys(invalid(next, spec, modelsOf(next), config.limits, CHOICES)).length) continue;
+        for (const url of mainURLs(next)) fetch(url, { priority: "low", headers: { Accept: "application/json" } }).catch(() => {});
+      }
+    }, STILL_MS);
+  }
+
   // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
   // waits for the end of the current event.
   let queued = false;
@@ -188,7 +224,10 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     for (const [key, field] of Object.entries(spec.fields)) {
       const input = $(`in-${key}`);
       if (field.kind === "flag") { input.addEventListener("change", () => set(key, String(input.checked))); continue; }
-      input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => set(key, input.value));
+      input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => {
+        if (input.type === "range") moved = key;
+        set(key, input.value);
+      });
       const box = $(`num-${key}`);
       if (box) box.addEventListener("change", () => set(key, box.value));
     }
@@ -207,6 +246,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     paintBatch(tasks, tag, () => { document.body.dataset.drawn = tag; }, () => {
       performance.measure("render", "render-start"); // visible in the browser's performance tools
       document.body.dataset.rendered = tag;
+      prepareAhead(tag);
     });
   }
 
@@ -223,11 +263,8 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       publish({ sources: {} });
       return;
     }
-    const format = spec.compact ? "&format=compact" : ""; // base64 typed arrays where the endpoint has them
     const view = figureView?.(state);
-    const urls = view
-      ? [figuresURL(view, apiQuery(state, spec, models.length === 1 ? models[0] : undefined))]
-      : models.map((m) => `${urlOf(m)}?${apiQuery(state, spec, m)}${format}`);
+    const urls = mainURLs(state);
     $("json-link").href = `${urlOf(models[0])}?${apiQuery(state, spec, models[0])}`;
     document.body.classList.add("busy");
     clearTimeout(slowTimer);
