@@ -15,6 +15,7 @@ from app.errors import INVALID, validation_handler
 from app.etag import EncodingETag, ETagMiddleware
 from app.export import router as export_router
 from app.figures_api import router as figures_router
+from app.head import HeadAsGet
 from app.limits import Guard
 from app.security import ReadOnlyCORS, SecurityHeaders
 from app.settings import Settings, settings
@@ -46,6 +47,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.add_middleware(EncodingETag)  # the gzip body is another representation: another strong tag
     # Outside gzip and the ETag, so 304s and compressed answers get them too; it answers preflights itself.
     app.add_middleware(ReadOnlyCORS, origins=s.cors_origins)
+    # HEAD as a GET without its body, outside everything that makes or tags the body, inside the log (which says HEAD).
+    app.add_middleware(HeadAsGet)
     # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
     logs.configure()
     app.add_middleware(logs.AccessLog, requests=s.access_log)
