@@ -25,14 +25,18 @@ from playwright.sync_api import Page, sync_playwright
 from scripts.chromium import launch
 from scripts.redraw_latency import percentile
 
+# The plots of which any part lies in the viewport (a JavaScript function, written into DRAG and STEP below).
+ON_SCREEN = """() => [...document.querySelectorAll('.plot')].filter((el) => {
+  if (el.offsetParent === null) return false;
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+})"""
+
 # The drag itself: returns the input times and values, the plots on screen, and each state's render time.
 DRAG = """async ([name, lo, hi, seconds, period]) => {
+  const PLOTS_ON_SCREEN = ON_SCREEN;
   const slider = document.getElementById(`in-${name}`);
-  const onScreen = [...document.querySelectorAll('.plot')].filter((el) => {
-    if (el.offsetParent === null) return false;
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
-  }).map((el) => el.id);
+  const onScreen = PLOTS_ON_SCREEN().map((el) => el.id);
   const rendered = [];
   const states = Object.fromEntries(onScreen.map((id) => [id, []]));
   const watch = new MutationObserver((records) => {
@@ -69,7 +73,7 @@ DRAG = """async ([name, lo, hi, seconds, period]) => {
   const settled = performance.now();
   watch.disconnect();
   return { t0, inputs, onScreen, rendered, states, shown, settled };
-}"""
+}""".replace("ON_SCREEN;", f"{ON_SCREEN};")
 
 
 @dataclass
@@ -121,12 +125,9 @@ def drag(page: Page, label: str, name: str, lo: float, hi: float, seconds: float
 
 # One single move: input event -> every plot on screen shows the new state (its data-state), plus one frame.
 STEP = """async ([name, value]) => {
+  const PLOTS_ON_SCREEN = ON_SCREEN;
   const slider = document.getElementById(`in-${name}`);
-  const onScreen = [...document.querySelectorAll('.plot')].filter((el) => {
-    if (el.offsetParent === null) return false;
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
-  });
+  const onScreen = PLOTS_ON_SCREEN();
   const t0 = performance.now();
   slider.value = value;
   const want = `${name}=${slider.value}&`;
@@ -144,7 +145,7 @@ STEP = """async ([name, value]) => {
   });
   await new Promise((resolve) => setTimeout(resolve, 300));
   return t;
-}"""
+}""".replace("ON_SCREEN;", f"{ON_SCREEN};")
 
 
 def steps(page: Page, name: str, start: float, delta: float, n: int = 30) -> list[float]:

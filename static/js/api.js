@@ -6,7 +6,8 @@ import { t } from "./i18n.js";
 const TIMEOUT_MS = 60000;
 
 export class Loader {
-  // onResult(job, results) and onError(job, error) receive the job object given to request().
+  // onResult(job, results) and onError(job, error) receive the job object given to request(), with `took`, the
+  // milliseconds its answers took.
   constructor({ onResult, onError }) {
     this.onResult = onResult;
     this.onError = onError;
@@ -37,11 +38,13 @@ export class Loader {
     this.busy = true;
     let results = null;
     let error = null;
+    const start = performance.now();
     try {
       results = await Promise.all(job.urls.map((url) => fetchJSON(url)));
     } catch (err) {
       error = err;
     }
+    job.took = performance.now() - start; // ms from asking to the answers in hand
     this.busy = false;
     const superseded = this.wanted !== null;
     if (superseded) this.next(); // the server starts on the newer job while this answer is drawn

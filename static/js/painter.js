@@ -18,7 +18,7 @@ const BUDGET_MS = 40; // drawing per frame, after the first plot: a state on scr
 export const STILL_MS = 150; // no new figure for this long: the hand is still, and plots off screen are drawn
 
 const waiting = new Map(); // plot element -> {fig, batches, resize, after}
-const lastDrawn = new Map(); // plot element -> time of its last draw (least recent goes first)
+const lastDrawn = new WeakMap(); // plot element -> time of its last draw (least recent goes first)
 const shapeOf = new WeakMap(); // plot element -> the shape of the figure it shows (shape() below)
 const onScreen = new Set();
 const watched = new WeakSet();

@@ -185,14 +185,12 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   const AHEAD_MS = 150;
   let moved = null; // the name of the range input last moved
   let aheadTimer = null;
-  function prepareAhead(tag) {
+  function prepareAhead(tag, took) {
     clearTimeout(aheadTimer);
     const input = moved && $(`in-${moved}`);
-    if (!input || input.type !== "range") return;
+    if (!input || input.type !== "range" || !(took < AHEAD_MS)) return;
     aheadTimer = setTimeout(() => {
       if (toQuery(state, spec) !== tag || !loader.idle) return;
-      const took = mainURLs(state).map((url) => performance.getEntriesByName(new URL(url, location.href).href).pop());
-      if (!took.every((e) => e && e.responseEnd - e.startTime < AHEAD_MS)) return;
       for (const dir of [1, -1]) {
         const probe = input.cloneNode();
         probe.value = input.value;
@@ -241,12 +239,12 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   // The figures of one answer, queued at once (painter.js draws them at the screen's pace, those on screen first);
   // body[data-drawn] names the state whose first figure is up, body[data-rendered] the state whose figures are
   // all up. A newer answer replaces figures still waiting from an older one.
-  function paint(tasks, tag) {
+  function paint(tasks, tag, took) {
     performance.mark("render-start");
     paintBatch(tasks, tag, () => { document.body.dataset.drawn = tag; }, () => {
       performance.measure("render", "render-start"); // visible in the browser's performance tools
       document.body.dataset.rendered = tag;
-      prepareAhead(tag);
+      prepareAhead(tag, took);
     });
   }
 
@@ -297,7 +295,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     const messages = showErrors(details.map((d) => ({ ...d, message: limitMessage(d.message) })));
     if (results.every((r) => r.ok)) {
       const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
-      paint(figures(byModel, job.state), job.tag);
+      paint(figures(byModel, job.state), job.tag, job.took);
       say(loader.idle ? "" : t("Computing…"));
     } else {
       stale(messages);
