@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
+from app.quoting import clipped, quoted
 from app.scalar import ScalarQuery
 from app.schemas import ErrorBody, GRUQuery, LSTMQuery, RNNQuery
 from app.theory import MeanFieldQuery
@@ -62,9 +63,9 @@ def allowed(model: type[BaseModel], name: str) -> str | None:
 
 
 def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, Any]:
-    loc = [str(p) for p in err.get("loc", ())]
+    loc = [str(clipped(p)) for p in err.get("loc", ())]
     name = loc[-1] if loc else "query"
-    out: dict[str, Any] = {"field": name, "input": err.get("input"), "type": err.get("type"), "loc": loc}
+    out: dict[str, Any] = {"field": name, "input": clipped(err.get("input")), "type": err.get("type"), "loc": loc}
     if model is not None and err.get("type") == "extra_forbidden":
         out["allowed"] = ", ".join(model.model_fields)
         out["message"] = f"unknown parameter '{name}'; known parameters: {out['allowed']}"
@@ -74,7 +75,7 @@ def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, A
     if rng is None and err.get("type") in ("enum", "literal_error") and isinstance(expected, str):
         rng = expected.replace("'", "").replace(" or ", ", ")  # "'en' or 'zh'": a parameter outside the query models
     out["allowed"] = rng
-    got = f" (got {err['input']!r})" if "input" in err else ""
+    got = f" (got {quoted(err['input'])})" if "input" in err else ""
     if err.get("type") == "value_error":  # a rule across fields, with its own message
         out["message"] = f"{name}: {err.get('ctx', {}).get('error', err.get('msg'))}"
         return out

@@ -18,6 +18,7 @@ from app.export_assets import fixed_bytes
 from app.export_grid import AXES, INTEGER, MAX_WORK
 from app.export_grid import values as grid_values
 from app.figures import ParamError, views
+from app.quoting import quoted
 from app.stories import BY_ID, STORIES
 
 MAX_BYTES = 8_000_000  # the file, all inlined
@@ -134,11 +135,11 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     story, state = _state(target)
     lang = lang or state.get("lang", "en")
     if lang not in i18n.LANGS:
-        raise ExportError("lang", f"lang must be one of: {', '.join(i18n.LANGS)} (got {lang!r})", "en, zh", lang)
+        raise ExportError("lang", f"lang must be one of: {', '.join(i18n.LANGS)} (got {quoted(lang)})", "en, zh", lang)
     model = state.get("model", "rnn")
     if model not in views.VIEWS or not views.VIEWS[model].sliders:
         allowed = ", ".join(v.name for v in views.VIEWS.values() if v.sliders)
-        raise ExportError("url", f"url: model must be one of: {allowed} (got {model!r})", allowed, target)
+        raise ExportError("url", f"url: model must be one of: {allowed} (got {quoted(model)})", allowed, target)
     view = views.VIEWS[model]
     own = views.fields(model)
     params = {k: v for k, v in state.items() if k in own or (k not in RECURRENT_FIELDS and k not in PAGE_KEYS)}
@@ -151,7 +152,7 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     names = [s.strip() for s in (sliders or offered[0]).split(",") if s.strip()]
     allowed = ", ".join(offered)
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or any(n not in offered for n in names):
-        message = f"sliders must be one or two of: {allowed} for the {view.title} (got {sliders!r})"
+        message = f"sliders must be one or two of: {allowed} for the {view.title} (got {quoted(sliders)})"
         raise ExportError("sliders", message, allowed, sliders)
     n = points if points is not None else (TWO_POINTS if len(names) == 2 else max(AXES[names[0]].full, 2))
     if not 2 <= n <= MAX_POINTS:

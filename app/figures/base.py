@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from app.errors import _describe
+from app.quoting import clipped
 
 FigureDict = dict[str, Any]
 Params = Mapping[str, str | float | int | bool]
@@ -23,6 +24,18 @@ class ParamError(ValueError):
     def __init__(self, detail: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(str(d["message"]) for d in detail))
         self.detail = detail
+
+
+def unknown_parameter(params: Params, known: list[str]) -> ParamError | None:
+    """The error for the first key of `params` outside `known` (its name and value quoted short), if any."""
+    name = next((key for key in params if key not in known), None)
+    if name is None:
+        return None
+    allowed = ", ".join(known)
+    message = f"unknown parameter '{clipped(name)}'; known parameters: {allowed}"
+    return ParamError(
+        [{"field": clipped(name), "input": clipped(params[name]), "allowed": allowed, "message": message}]
+    )
 
 
 def checked(cls: type[Q], params: Params) -> Q:

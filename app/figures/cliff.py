@@ -21,7 +21,7 @@ from app import export_grid as grid
 from app.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
 from app.encode import scalar as json_scalar
 from app.figures import style as s
-from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
+from app.figures.base import Built, FigureDict, Params, Queries, View, checked, unknown_parameter
 from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
@@ -44,12 +44,9 @@ AXIS = {"showgrid": False, "zeroline": False}
 
 def _known(params: Params, known: Iterable[str]) -> None:
     """ParamError naming the first key of `params` outside `known`."""
-    names = list(known)
-    unknown = [key for key in params if key not in names]
-    if unknown:
-        allowed = ", ".join(names)
-        message = f"unknown parameter '{unknown[0]}'; known parameters: {allowed}"
-        raise ParamError([{"field": unknown[0], "input": params[unknown[0]], "allowed": allowed, "message": message}])
+    error = unknown_parameter(params, list(known))
+    if error:
+        raise error
 
 
 def surface_query(params: Params) -> CliffQuery:

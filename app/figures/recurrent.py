@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from app import export_grid as grid
 from app.encode import scalar as json_scalar
 from app.figures import style as s
-from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
+from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked, unknown_parameter
 from app.figures.common import activation_figure, bundle, heatmap, line, log_lines
 from app.figures.style import N_, tr
 from app.schemas import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
@@ -222,11 +222,9 @@ def queries(view: str, params: Params) -> dict[str, RNNQuery | LSTMQuery | GRUQu
     if view != "compare":
         return {view: query(view, params)}
     known = set().union(*(cls.model_fields for cls in QUERIES.values()))
-    unknown = [k for k in params if k not in known]
-    if unknown:
-        allowed = ", ".join(sorted(known))
-        message = f"unknown parameter '{unknown[0]}'; known parameters: {allowed}"
-        raise ParamError([{"field": unknown[0], "input": params[unknown[0]], "allowed": allowed, "message": message}])
+    error = unknown_parameter(params, sorted(known))
+    if error:
+        raise error
     return {m: query(m, {k: v for k, v in params.items() if k in QUERIES[m].model_fields}) for m in MODELS}
 
 

@@ -13,6 +13,7 @@ from app.figures.recurrent import VIEWS as RECURRENT
 from app.figures.scalar import VIEW as SCALAR
 from app.figures.theory import VIEWS as THEORY
 from app.figures.train_view import VIEW as TRAIN
+from app.quoting import quoted
 
 VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY, FEEDFORWARD, TRAIN, *CLIFF)}
 TITLE = {name: v.title for name, v in VIEWS.items()}
@@ -28,7 +29,7 @@ def get(name: str) -> View:
                     "field": "view",
                     "input": name,
                     "allowed": known,
-                    "message": f"view must be one of: {known} (got {name!r})",
+                    "message": f"view must be one of: {known} (got {quoted(name)})",
                 }
             ]
         )

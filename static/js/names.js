@@ -6,9 +6,12 @@ export function viewName() {
   return document.getElementById("share-root")?.dataset.view || new URLSearchParams(window.location.search).get("view") || "view";
 }
 
+let defaults = null; // the view's defaults, read once from the page
 export function fileStem() {
-  const config = document.getElementById("page-config");
-  const defaults = config ? JSON.parse(config.textContent).defaults || {} : {};
+  if (!defaults) {
+    const config = document.getElementById("page-config");
+    defaults = config ? JSON.parse(config.textContent).defaults || {} : {};
+  }
   const parts = [];
   for (const [key, value] of new URLSearchParams(window.location.search)) {
     if (key in defaults && (key === "model" || String(defaults[key]) !== value)) parts.push(`${key}-${value}`);

@@ -7,6 +7,7 @@
 // the sweep of a slider and Space stops it (play.js).
 import { configFor, wrapTitle } from "./plots.js";
 import { t } from "./i18n.js";
+import { sizeOf } from "./sizes.js";
 
 // The controls each story is about (names of fields, or "start" for the training lab's run buttons).
 const STORY = {
@@ -91,16 +92,17 @@ function forProjector(fig, h) {
 // view.js draw(): the figure to draw in `el` now, for the projector or with its title fitted to the plot's
 // width (a phone); the original is kept so a toggle can redraw it either way.
 const drawn = new WeakMap();
-export function projected(el, fig) {
+export function projected(el, fig, fresh = false) {
   drawn.set(el, fig);
-  return presenting() ? forProjector(fig, el.clientHeight || 450) : wrapTitle(fig, el.clientWidth, el.clientHeight);
+  const { width, height } = sizeOf(el, fresh);
+  return presenting() ? forProjector(fig, height || 450) : wrapTitle(fig, width, height);
 }
 
 function redraw() {
   for (const el of document.querySelectorAll(".js-plotly-plot")) {
     const fig = drawn.get(el);
     if (fig) {
-      const f = projected(el, fig);
+      const f = projected(el, fig, true);
       Plotly.react(el, f.data, f.layout, configFor(el));
     }
     if (el.offsetParent !== null) Plotly.Plots.resize(el);

@@ -43,23 +43,27 @@ export function apiQuery(state, spec, model) {
   return params.toString();
 }
 
+// At most 40 characters of a value a message repeats (a pasted page of text makes a short message).
+export const clip = (raw) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+
 // The same checks the server makes, answered at once: {field: message} for the fields of the active
 // models. `choices` maps a choice field to its allowed values, `limits` a number field to {lo, hi}.
 export function invalid(state, spec, active, limits, choices) {
   const errors = {};
   for (const [key, field] of Object.entries(spec.fields)) {
     if (!active.some((m) => uses(field, m))) continue;
-    const raw = state[key];
+    const raw = clip(String(state[key] ?? ""));
     if (field.kind === "flag") {
       if (raw !== "true" && raw !== "false") errors[key] = t("{key} must be one of: {choices} (got '{raw}')", { key, choices: "true, false", raw });
       continue;
     }
     if (field.kind === "choice") {
-      if (!choices[key].includes(raw)) errors[key] = t("{key} must be one of: {choices} (got '{raw}')", { key, choices: choices[key].join(", "), raw });
+      if (choices[key] && !choices[key].includes(state[key])) errors[key] = t("{key} must be one of: {choices} (got '{raw}')", { key, choices: choices[key].join(", "), raw });
       continue;
     }
+    if (!limits[key]) continue; // a field the server checks alone
     const { lo, hi } = limits[key];
-    const value = raw === "" ? NaN : Number(raw);
+    const value = state[key] === "" ? NaN : Number(state[key]);
     const ok = Number.isFinite(value) && value >= lo && value <= hi && (field.kind !== "integer" || Number.isInteger(value));
     if (!ok) {
       errors[key] = field.kind === "integer"

@@ -1,10 +1,10 @@
 // Wires one view's controls, URL, API and figures together. A view (recurrent.js, scalar.js, ...)
 // declares its fields and builds its figures; everything else is here, the same on every page.
 import { Loader } from "./api.js";
-import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
+import { apiQuery, clip, fromURL, invalid, toQuery } from "./state.js";
 import { LANG, t } from "./i18n.js";
 import { Batch, STILL_MS, forget, submit } from "./painter.js";
-import { configFor } from "./plots.js";
+import { configFor, renameDownloads } from "./plots.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
 
@@ -23,9 +23,12 @@ export const $ = (id) => document.getElementById(id);
 $("controls")?.addEventListener("submit", (e) => e.preventDefault());
 
 // Puts each message beside its control; returns the ones that belong to no control.
+let marked = true; // messages or highlights may be on the page (those written in the HTML, before the first call)
 export function showErrors(details) {
+  if (!marked && !details.length) return [];
   for (const el of document.querySelectorAll(".error")) el.textContent = "";
   for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  marked = details.length > 0;
   const loose = [];
   for (const d of details) {
     const slot = d.field && $(`err-${d.field}`);
@@ -144,15 +147,38 @@ function sideRequests(panels) {
 // state they belong to). A side name listed in sideViews is a view of app.figures: /api/v1/figures/<name>.
 // sidePanels ({name: element id}) lets side panels off screen wait until the hand is still (sideRequests).
 export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideViews = [], sideFigures = () => [], sidePanels = null }) {
+  const CHOICES = selectChoices();
   let state = fromURL(window.location.search, config.defaults, spec);
+  noteRejected(); // a value in the URL the view cannot show falls back to its default, with a note
   const side = sideRequests(sidePanels);
   let retryTimer = null;
   let slowTimer = null;
   let retryDelay = 500;
   const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
-  const CHOICES = selectChoices();
+  const valid = (st) => Object.keys(invalid(st, spec, modelsOf(st), config.limits, CHOICES)).length === 0;
+
+  function noteRejected() {
+    const notes = [];
+    const asked = new URLSearchParams(window.location.search).get("model");
+    if (spec.models && asked !== null && state.model !== (spec.aliases?.[asked] || asked)) {
+      notes.push(t("{key} must be one of: {choices} (got '{raw}')", { key: "model", choices: spec.models.join(", "), raw: clip(asked) }));
+    }
+    // Every field, whichever model it belongs to: another model may be chosen next.
+    const bad = invalid(state, spec, spec.models ?? [undefined], config.limits, CHOICES);
+    for (const [key, message] of Object.entries(bad)) {
+      notes.push(message);
+      state[key] = String(config.defaults[key]);
+    }
+    if (!notes.length) return;
+    const note = Object.assign(document.createElement("p"), { id: "url-note", className: "status alert" });
+    note.setAttribute("role", "status");
+    note.textContent = `${t("The link had values this view cannot show; it shows the defaults instead.")} ${notes.join(LANG === "zh" ? "；" : "; ")}`;
+    $("status")?.before(note);
+    history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
+  }
 
   // Only what differs is written: a dragged slider changes one value at every step.
+  let shownModels = null; // the models whose controls are shown
   function writeControls() {
     for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
     for (const [key, field] of Object.entries(spec.fields)) {
@@ -160,9 +186,11 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       if (field.kind === "flag") { input.checked = state[key] === "true"; continue; }
       if (input.value !== state[key]) input.value = state[key];
       const box = $(`num-${key}`);
-      if (box && box.value !== state[key]) box.value = state[key];
+      if (box && box !== document.activeElement && box.value !== state[key]) box.value = state[key]; // never under the typing hand
     }
     const active = modelsOf(state);
+    if (String(active) === shownModels) return;
+    shownModels = String(active);
     for (const el of document.querySelectorAll("[data-models]")) {
       const hidden = !el.dataset.models.split(" ").some((m) => active.includes(m));
       if (el.hidden !== hidden) el.hidden = hidden;
@@ -203,12 +231,30 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     }, STILL_MS);
   }
 
+  // The address bar follows the state at most once per STILL_MS (and at once after a pause): browsers throttle
+  // frequent history rewrites, and a drag sends an input every 16 ms.
+  let urlTimer = null;
+  let urlWritten = -Infinity;
+  function writeURL() {
+    if (urlTimer !== null) return;
+    const wait = urlWritten + STILL_MS - performance.now();
+    const write = () => {
+      urlTimer = null;
+      if (!valid(state)) return; // only a state the view can show reaches the address bar (and a shared link)
+      urlWritten = performance.now();
+      history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
+      for (const el of document.querySelectorAll(".js-plotly-plot")) renameDownloads(el); // names follow the URL
+    };
+    urlTimer = wait > 0 ? setTimeout(write, wait) : 0;
+    if (wait <= 0) queueMicrotask(write); // after the rest of this event: keys set in one go are written together
+  }
+
   // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
   // waits for the end of the current event.
   let queued = false;
   function set(key, value) {
     state = { ...state, [key]: value };
-    history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
+    writeURL();
     writeControls();
     if (queued) return;
     queued = true;

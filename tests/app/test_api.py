@@ -95,6 +95,25 @@ def test_bad_input_names_the_field_and_its_range(
     assert field in detail[0]["message"] and allowed in detail[0]["message"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/rnn?scale=" + "9" * 5000,
+        "/api/v1/rnn?activation=" + "x" * 5000,
+        "/api/v1/figures/rnn?scale=" + "y" * 5000,
+        "/api/v1/rnn?" + "z" * 5000 + "=1",
+        "/api/v1/figures/cliff?" + "w" * 5000 + "=1",
+    ],
+)
+def test_a_long_value_is_quoted_short(client: TestClient, url: str) -> None:
+    """A pasted page of text in a field makes a message of one line: at most 40 of its characters, then '…'."""
+    r = client.get(url)
+    assert r.status_code == 422
+    for item in r.json()["detail"]:
+        assert len(item["message"]) < 200 and "…" in item["message"], item["message"]
+        assert len(str(item["input"])) <= 41 and len(item["field"]) <= 41
+
+
 def test_several_bad_fields_are_all_reported(client: TestClient) -> None:
     r = client.get("/api/v1/rnn?hidden=0&steps=0&scale=99")
     assert sorted(d["field"] for d in r.json()["detail"]) == ["hidden", "scale", "steps"]
