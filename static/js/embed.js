@@ -22,8 +22,7 @@ const panels = [...document.querySelectorAll("#plots .panel")];
 const nameOf = (panel) => panel.querySelector('[id^="plot-"]')?.id.slice("plot-".length);
 if (chosen) for (const panel of panels) if (!chosen.has(nameOf(panel))) panel.classList.add("embed-hidden");
 
-// The first panel shown leads on a narrow host (css/embed.css); if a model switch hides every chosen panel, a
-// note says so rather than leave an empty frame.
+// If a model switch hides every chosen panel, a note says so rather than leave an empty frame.
 const note = document.createElement("p");
 note.className = "note embed-note";
 note.setAttribute("role", "status");
@@ -31,7 +30,6 @@ note.hidden = true;
 document.getElementById("plots")?.append(note);
 function arrange() {
   const shown = panels.filter((p) => !p.hidden && !p.classList.contains("embed-hidden"));
-  for (const p of panels) p.classList.toggle("embed-first", p === shown[0]);
   const hide = shown.length > 0 || !panels.length;
   if (note.hidden === hide) return; // setting it again would be a mutation, observed: a loop
   note.hidden = hide;
