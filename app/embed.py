@@ -49,11 +49,21 @@ PANELS: dict[str, dict[str, tuple[str, ...]]] = {
 MODELS = {"rnn": "rnn", "lstm": "lstm", "gru": "gru", "compare": "compare", "both": "compare"}
 
 
-def _refusal(request: Request, message: str) -> HTMLResponse:
-    """404: a page in the iframe for a browser, the message as JSON for anything else."""
+def _refusal(request: Request, message: str, view: str | None = None) -> HTMLResponse:
+    """404: a page in the iframe for a browser, the message as JSON for anything else. With `view`, the page
+    links the view with each of its plots instead of naming the views."""
     if "text/html" not in request.headers.get("accept", ""):
         raise HTTPException(404, message)
-    context = {**i18n.page_context(request), "message": message, "views": list(VIEWS), "embed_path": EMBED_PATH}
+    model = MODELS.get(request.query_params.get("model", "rnn"), "compare")
+    drawn = [n for n, models in PANELS[view].items() if not models or model in (*models, "compare")] if view else []
+    plots = [(name, str(request.url.include_query_params(plots=name))) for name in drawn]
+    context = {
+        **i18n.page_context(request),
+        "message": message,
+        "views": list(VIEWS),
+        "plots": plots,
+        "embed_path": EMBED_PATH,
+    }
     return pages.templates.TemplateResponse(request, "embed_error.html", context, status_code=404)
 
 
@@ -72,7 +82,7 @@ def embed(
         return _refusal(request, f"text must be 0 or 1 (got {quoted(text)})")
     problem = plots_problem(view, plots, request.query_params.get("model", "rnn"))
     if problem:
-        return _refusal(request, problem)
+        return _refusal(request, problem, view)
     return VIEWS[view](request)
 
 

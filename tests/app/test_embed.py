@@ -100,3 +100,17 @@ def test_bad_plots_are_named_with_the_allowed_values(client: TestClient, query: 
 def test_a_long_plots_value_is_quoted_to_40_characters(client: TestClient) -> None:
     detail = client.get(f"/embed?view=scalar&plots={'p' * 500}").json()["detail"]
     assert "p" * 40 + "…" in detail and "p" * 41 not in detail
+
+
+def test_a_browser_gets_links_to_the_plots_that_exist(client: TestClient) -> None:
+    r = client.get("/embed?view=scalar&plots=decay&lang=zh&weight=2", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and "此视图可显示的图：" in r.text
+    for name in ("factors", "activation", "compound"):
+        assert f'/embed?view=scalar&amp;lang=zh&amp;weight=2&amp;plots={name}"' in r.text
+    assert "?view=recurrent" not in r.text  # the view was right: its plots are listed, not the views
+
+
+def test_the_links_offer_only_plots_the_links_model_draws(client: TestClient) -> None:
+    html = client.get("/embed?view=recurrent&model=gru&plots=cell", headers={"Accept": "text/html"}).text
+    offered = re.findall(r"plots=(\w+)\">", html)
+    assert offered == ["decay", "pairs", "units", "carry"]
