@@ -52,7 +52,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     # Outside CORS to log preflights too; its 500 for an escaped exception still gets the policy headers below.
     logs.configure()
     app.add_middleware(logs.AccessLog, requests=s.access_log)
-    app.add_middleware(SecurityHeaders, frame_ancestors=s.frame_ancestors)  # outermost: every response
+    app.add_middleware(  # outermost: every response
+        SecurityHeaders, frame_ancestors=s.frame_ancestors, any_parent=s.embed_any_parent
+    )
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(scalar.router)

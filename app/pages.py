@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -51,14 +51,40 @@ EMBED_PATH = "/embed"
 
 
 def embed_context(request: Request) -> dict[str, object]:
-    """How a view is drawn inside an iframe (app/embed.py): which controls show, whether the text does."""
+    """How a view is drawn inside an iframe (app/embed.py): which controls and plots show, whether the text does."""
     if request.url.path != EMBED_PATH:
         return {"embed": False}
     return {
         "embed": True,
         "embed_controls": request.query_params.get("controls", "all"),
+        "embed_plots": request.query_params.get("plots", "all"),
         "embed_text": request.query_params.get("text", "1") != "0",
     }
+
+
+def quoted(value: str, limit: int = 40) -> str:
+    """A value as a message quotes it: at most `limit` characters of it."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def unknown_names(request: Request) -> list[dict[str, str]]:
+    """The page's `story=` and `lang=` values that name nothing (an empty one names the default), each with the
+    values allowed: the page says so rather than quietly show no story, or English."""
+    found = []
+    story, lang = request.query_params.get("story", ""), request.query_params.get("lang", "")
+    if story and story not in stories.BY_ID:
+        first, last = stories.STORIES[0].id, stories.STORIES[-1].id
+        found.append(
+            {"field": "story", "value": quoted(story), "allowed": f"{first}..{last}", "first": first, "last": last}
+        )
+    if lang and lang not in i18n.LANGS:
+        found.append({"field": "lang", "value": quoted(lang), "allowed": ", ".join(i18n.LANGS)})
+    return found
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def _page(
@@ -68,7 +94,18 @@ def _page(
     defaults: dict[str, object],
     **extra: object,
 ) -> HTMLResponse:
-    """A view: its template with the vendored asset versions, slider ranges, defaults and the story told."""
+    """A view: its template with the vendored asset versions, slider ranges, defaults and the story told.
+
+    An unknown story or language: a client that asks for JSON gets 404 naming the field; a browser gets the page
+    with a note naming the value and the allowed ones (404 for a story that does not exist, 200 for a language,
+    as the English page is a faithful stand-in)."""
+    unknown = unknown_names(request)
+    if unknown and _wants_json(request):
+        detail = [
+            {"field": u["field"], "message": f"{u['field']} must be one of {u['allowed']} (got {u['value']})"}
+            for u in unknown
+        ]
+        raise HTTPException(404, detail)
     lang = i18n.lang_of(request)
     context = {
         **i18n.page_context(request),
@@ -78,9 +115,11 @@ def _page(
         "katex_version": KATEX_VERSION,
         "limits": limits,
         "defaults": defaults,
+        "unknown_names": unknown,
         **extra,
     }
-    return templates.TemplateResponse(request, template, context)
+    status = 404 if any(u["field"] == "story" for u in unknown) else 200
+    return templates.TemplateResponse(request, template, context, status_code=status)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -17,6 +17,9 @@ The policy of the explorer's pages (`PAGE_POLICY`), and why each source is there
 - font-src data:: KaTeX's fonts are files under /static; data: leaves room for fonts inlined in a stylesheet.
 - frame-ancestors: /embed (the page /oembed's iframes point at) may be framed by the sites in the
   `frame_ancestors` setting; every other page by nobody (also said with X-Frame-Options for old browsers).
+  A parent whose origin is opaque (a data: URL, a sandboxed iframe) matches no source, not even `*`; Chromium
+  matches a page opened from disk only by the scheme source `file:`. With `embed_any_parent` /embed is sent
+  without the directive (and, as always, without X-Frame-Options), so any parent may frame it.
 """
 
 from __future__ import annotations
@@ -55,9 +58,10 @@ DOCS_POLICY = (
 COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 
 
-def policy(frame_ancestors: str) -> str:
-    """The pages' Content-Security-Policy with the given frame-ancestors source list."""
-    return "; ".join((*BASE_POLICY, f"frame-ancestors {frame_ancestors}"))
+def policy(frame_ancestors: str | None) -> str:
+    """The pages' Content-Security-Policy with the given frame-ancestors source list (None: no such directive)."""
+    framing = () if frame_ancestors is None else (f"frame-ancestors {frame_ancestors}",)
+    return "; ".join((*BASE_POLICY, *framing))
 
 
 def _check_sources(value: str, name: str) -> str:
@@ -71,9 +75,10 @@ def _check_sources(value: str, name: str) -> str:
 class SecurityHeaders:
     """Adds the policy headers to every HTTP response (a route that sets one of them keeps its own)."""
 
-    def __init__(self, app: ASGIApp, frame_ancestors: str = "*") -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: str = "*", any_parent: bool = False) -> None:
         self.app = app
-        embeddable = policy(_check_sources(frame_ancestors, "frame_ancestors"))
+        sources = _check_sources(frame_ancestors, "frame_ancestors")
+        embeddable = policy(None if any_parent else sources)
         self.embed = {**COMMON, "Content-Security-Policy": embeddable}
         self.page = {**COMMON, "Content-Security-Policy": policy("'none'"), "X-Frame-Options": "DENY"}
         self.docs = {**COMMON, "Content-Security-Policy": "; ".join(DOCS_POLICY), "X-Frame-Options": "DENY"}

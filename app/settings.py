@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,12 @@ class Settings(BaseSettings):
         "*",
         description="Space-separated CSP source list of sites that may frame /embed (and the iframes /oembed "
         "hands out); every other page may not be framed.",
+    )
+    embed_any_parent: bool = Field(
+        False,
+        description="Let any page frame /embed, also pages opened from disk (file:), data: URLs and sandboxed "
+        "iframes, whose origins no CSP source can name: /embed is then sent without frame-ancestors. Needs "
+        "frame_ancestors left at *.",
     )
     cors_origins: str = Field(
         "*",
@@ -57,6 +63,15 @@ class Settings(BaseSettings):
     cache_max_entry_bytes: int = Field(32 * 2**20, ge=0, description="Larger bodies are not kept.")
     train_max_runs: int = Field(2, ge=1, le=64, description="Training runs (/api/v1/train) at once.")
     train_budget_seconds: float = Field(60.0, gt=0, description="Seconds of training per run.")
+
+    @model_validator(mode="after")
+    def _one_framing_rule(self) -> Settings:
+        if self.embed_any_parent and self.frame_ancestors.split() != ["*"]:
+            raise ValueError(
+                "embed_any_parent (BPTT_EMBED_ANY_PARENT) lets every page frame /embed, so frame_ancestors "
+                f"(BPTT_FRAME_ANCESTORS) must stay * (got {self.frame_ancestors!r}); set one or the other"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

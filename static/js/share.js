@@ -1,5 +1,5 @@
 // The Share dialog: the permalink of this exact state, an iframe snippet of /embed with the chosen
-// controls and text, and the offline file (GET /export) with its size. Links follow the state while open.
+// controls, plot and text, and the offline file (GET /export) with its size. Links follow the state while open.
 import { fileStem, viewName } from "./names.js";
 import { current } from "./view.js";
 import { N_, reword, t } from "./i18n.js";
@@ -8,7 +8,7 @@ import "./download.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("share");
-const PAGE_ONLY = ["view", "controls", "text"]; // /embed's own flags, never part of a view's state
+const PAGE_ONLY = ["view", "controls", "text", "plots"]; // /embed's own flags, never part of a view's state
 
 // The view's controls by field name, with their labels, as /embed's controls= list knows them.
 function controls() {
@@ -22,6 +22,16 @@ function controls() {
   return found;
 }
 const CONTROLS = controls();
+
+// The view's plot panels, as /embed's plots= list names them (the panel's plot-<name> element), with their titles.
+function panels() {
+  return [...document.querySelectorAll("#plots .panel")].map((panel) => {
+    const plot = panel.querySelector('[id^="plot-"]');
+    const text = panel.querySelector(".explain h2")?.textContent.trim() || plot?.getAttribute("aria-label") || plot?.id;
+    return plot && { name: plot.id.slice("plot-".length), text, panel };
+  }).filter(Boolean);
+}
+const PANELS = panels();
 
 function checklist(container, items, name) {
   container.replaceChildren(...items.map((c, i) => {
@@ -52,21 +62,56 @@ function chosenControls() {
 
 const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
+const chosenPlot = () => $("share-plots").value;
+
 function embedURL() {
   const query = stateQuery();
   const text = $("share-text").checked ? "1" : "0";
-  return `${window.location.origin}/embed?view=${viewName()}${query ? `&${query}` : ""}&controls=${encodeURIComponent(chosenControls())}&text=${text}`;
+  const plot = chosenPlot() === "all" ? "" : `&plots=${chosenPlot()}`;
+  return `${window.location.origin}/embed?view=${viewName()}${query ? `&${query}` : ""}&controls=${encodeURIComponent(chosenControls())}${plot}&text=${text}`;
+}
+
+// The iframe's height where the host page runs no script (the snippet's script then sets it to the page's own
+// height): enough for the first plot of every view at any width, since a narrow embed puts it above the controls
+// (css/embed.css); a story told above it with its text needs more. The frame scrolls for the rest.
+export const FALLBACK_HEIGHT = 620;
+export const STORY_HEIGHT = 420;
+const fallbackHeight = () => FALLBACK_HEIGHT + (new URLSearchParams(stateQuery()).has("story") && $("share-text").checked ? STORY_HEIGHT : 0);
+
+// A few lines for the host page: each message from the explorer's origin that reports a height resizes the
+// iframe it came from (any number of them on one page; the lines run once per origin however often pasted).
+function fitScript(origin) {
+  return `<script>
+(function (origin) {
+  var key = "bpttExplorerFit " + origin;
+  if (window[key]) return;
+  window[key] = true;
+  window.addEventListener("message", function (e) {
+    var d = e.data;
+    if (e.origin !== origin || !d || d.type !== "bptt-explorer:height" || !(d.height > 0 && d.height < 100000)) return;
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === e.source) frames[i].style.height = Math.ceil(d.height) + "px";
+    }
+  });
+})(${JSON.stringify(origin)});
+</script>`;
 }
 
 function update() {
   // The whole state, defaults written out, so the link keeps its meaning if the defaults change.
   $("share-url").value = `${window.location.origin}${window.location.pathname}?${stateQuery()}`;
   for (const button of dialog.querySelectorAll("[data-copy]")) button.textContent = t("Copy");
+  for (const option of $("share-plots").options) {
+    const p = PANELS.find((x) => x.name === option.value);
+    option.hidden = option.disabled = Boolean(p?.panel.hidden); // panels of other models
+  }
+  if ($("share-plots").selectedOptions[0]?.disabled) $("share-plots").value = "all";
   const src = embedURL();
-  const height = $("share-text").checked ? 900 : 700;
   const page = document.querySelector('nav.views a[aria-current="page"]')?.textContent.trim();
-  const title = page ? `${t("BPTT Explorer")}: ${page}` : t("BPTT Explorer");
-  $("share-snippet").value = `<iframe src="${escapeAttr(src)}" width="100%" height="${height}" style="border:0" title="${escapeAttr(title)}" loading="lazy"></iframe>`;
+  const plot = PANELS.find((x) => x.name === chosenPlot());
+  const title = [t("BPTT Explorer"), page, plot?.text].filter(Boolean).join(": ");
+  $("share-snippet").value = `<iframe src="${escapeAttr(src)}" width="100%" height="${fallbackHeight()}" style="border:0;display:block" title="${escapeAttr(title)}" loading="lazy"></iframe>\n${fitScript(window.location.origin)}`;
   $("share-preview").href = src;
   const some = dialog.querySelector('input[name="share-controls"][value="some"]').checked;
   $("share-control-list").hidden = !some;
@@ -188,6 +233,7 @@ async function prepare() {
 
 if (dialog) {
   checklist($("share-control-list"), CONTROLS, "share-control");
+  $("share-plots").append(...PANELS.map((p) => new Option(p.text, p.name)));
   const sliderControls = CONTROLS.filter((c) => c.slider);
   checklist($("share-slider-list"), sliderControls, "share-slider");
   $("share-offline").hidden = !sliderControls.length;

@@ -79,7 +79,10 @@ def test_iframe_snippet_embeds_the_chosen_controls_only(page: Page, live_server:
     page.locator("#share-text").uncheck()
     html = snippet.input_value()
     assert re.fullmatch(
-        r'<iframe src="[^"]+" width="100%" height="\d+" style="border:0" title="[^"]+" loading="lazy"></iframe>', html
+        r'<iframe src="[^"]+" width="100%" height="\d+" style="border:0;display:block" title="[^"]+" loading="lazy">'
+        r"</iframe>\n<script>\n.*bptt-explorer:height.*</script>",
+        html,
+        re.DOTALL,
     )
     src = re.search(r'src="([^"]+)"', html).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
     assert src.startswith(f"{live_server}/embed?view=recurrent&") and "controls=scale%2Cforget_bias&text=0" in src
@@ -99,6 +102,22 @@ def test_iframe_snippet_embeds_the_chosen_controls_only(page: Page, live_server:
     expect(frame.locator("#share-open")).to_have_count(0)  # no Share inside an embed
     expect(frame.locator("#num-scale")).to_have_value("1.5")
     frame_page.close()
+
+
+def test_a_plot_is_chosen_among_those_the_model_draws(page: Page, live_server: str, console: list[str]) -> None:
+    _open(page, f"{live_server}/?{STATE}")
+    _open_dialog_by_keyboard(page)
+    plots = page.locator("#share-plots")
+    expect(plots).to_have_accessible_name("Plots shown")
+    enabled = plots.locator("option:not([disabled])")
+    expect(enabled).to_have_count(5)  # all, and the LSTM's four: decay, pairs, units, cell
+    assert [o.get_attribute("value") for o in enabled.all()] == ["all", "decay", "pairs", "units", "cell"]
+    plots.select_option("cell")
+    html = page.locator("#share-snippet").input_value()
+    assert "&amp;plots=cell&amp;" in html
+    assert 'title="BPTT Explorer: Recurrent nets: The LSTM\'s conveyor belt"' in html
+    plots.select_option("all")
+    assert "plots=" not in page.locator("#share-snippet").input_value()
 
 
 def test_links_follow_the_state_while_the_dialog_is_open(page: Page, live_server: str, console: list[str]) -> None:
