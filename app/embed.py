@@ -17,7 +17,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from app import i18n, pages
-from app.pages import EMBED_PATH, quoted
+from app.pages import EMBED_PATH
+from app.quoting import quoted
 
 router = APIRouter(tags=["pages"])
 VIEWS: dict[str, Callable[[Request], HTMLResponse]] = {

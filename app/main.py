@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadpoolctl import threadpool_limits
 
 from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oembed, pages, scalar, theory, training
@@ -41,6 +42,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.cache = BodyCache(s.cache_max_bytes, s.cache_max_entry_bytes)
     app.state.guard = Guard(s)
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(StarletteHTTPException, pages.not_found)  # a browser gets a page, not JSON
     # Middleware, innermost first (each one added wraps those before it).
     app.add_middleware(ETagMiddleware)  # inside gzip: it tags the uncompressed JSON
     app.add_middleware(GZipMiddleware, minimum_size=1024)

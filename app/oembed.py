@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from markupsafe import escape
 from pydantic import BaseModel
 
+from app.quoting import quoted
 from app.schemas import ErrorBody
 
 router = APIRouter(tags=["embedding"])
@@ -57,13 +58,13 @@ def oembed(
 ) -> OEmbed:
     """An iframe of the linked view's /embed page, at most maxwidth x maxheight."""
     if format != "json":
-        raise refuse(501, "format", f"format must be json (got {format!r})")
+        raise refuse(501, "format", f"format must be json (got {quoted(format)})")
     try:
         parts = urlsplit(url)
     except ValueError as exc:  # e.g. an unclosed IPv6 bracket: "http://["
-        raise refuse(404, "url", f"url must be a link to a view of this site (got {url!r}: {exc})") from None
+        raise refuse(404, "url", f"url must be a link to a view of this site (got {quoted(url)}: {exc})") from None
     if parts.netloc and parts.netloc != request.url.netloc:
-        raise refuse(404, "url", f"url must be a page of {request.url.netloc} (got {parts.netloc!r})")
+        raise refuse(404, "url", f"url must be a page of {request.url.netloc} (got {quoted(parts.netloc)})")
     query = dict(parse_qsl(parts.query))
     if parts.path == "/embed":
         view = query.pop("view", "recurrent")
@@ -71,7 +72,7 @@ def oembed(
         view = VIEW_OF_PATH[parts.path]
     else:
         raise refuse(
-            404, "url", f"url must be one of the views {', '.join(VIEW_OF_PATH)} or /embed (got {parts.path!r})"
+            404, "url", f"url must be one of the views {', '.join(VIEW_OF_PATH)} or /embed (got {quoted(parts.path)})"
         )
     src = f"{request.base_url}embed?{urlencode({'view': view, **query})}"
     width, height = min(WIDTH, maxwidth or WIDTH), min(HEIGHT, maxheight or HEIGHT)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n, stories
 from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
 from app.cliff import CliffQuery, DescentQuery
 from app.feedforward import FeedForwardQuery
+from app.quoting import quoted
 from app.scalar import ScalarQuery
 from app.schemas import GRUQuery, LSTMQuery, RNNQuery
 from app.training import TrainQuery
@@ -60,11 +63,6 @@ def embed_context(request: Request) -> dict[str, object]:
         "embed_plots": request.query_params.get("plots", "all"),
         "embed_text": request.query_params.get("text", "1") != "0",
     }
-
-
-def quoted(value: str, limit: int = 40) -> str:
-    """A value as a message quotes it: at most `limit` characters of it."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def unknown_names(request: Request) -> list[dict[str, str]]:
@@ -190,3 +188,14 @@ def train_page(request: Request) -> HTMLResponse:
     }
     limits = _ranges(bounds)
     return _page(request, "train.html", limits, TrainQuery().model_dump())
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """An address with no route, opened in a browser: a page in its language with the views (404). Anything else
+    (an API client, a 404 raised with its own detail, another status) gets FastAPI's JSON answer."""
+    assert isinstance(exc, StarletteHTTPException)
+    browser = "text/html" in request.headers.get("accept", "")
+    if exc.status_code != 404 or exc.detail != "Not Found" or not browser:
+        return await http_exception_handler(request, exc)
+    context = {**i18n.page_context(request), "path": quoted(request.url.path)}
+    return templates.TemplateResponse(request, "not_found.html", context, status_code=404)

@@ -21,16 +21,6 @@ const chosen = plots === "all" ? null : new Set(plots.split(",").map((n) => n.tr
 const panels = [...document.querySelectorAll("#plots .panel")];
 const nameOf = (panel) => panel.querySelector('[id^="plot-"]')?.id.slice("plot-".length);
 if (chosen) for (const panel of panels) if (!chosen.has(nameOf(panel))) panel.classList.add("embed-hidden");
-// The view writes its state into the address as it changes, keeping /embed's other flags; plots= is put back
-// after it, so a reloaded frame or one opened in a tab shows the same plots.
-if (chosen) {
-  document.addEventListener("view:change", () => {
-    if (new URLSearchParams(window.location.search).get("plots") === plots) return;
-    const search = window.location.search || "?";
-    history.replaceState(history.state, "", `${search}${search.length > 1 ? "&" : ""}plots=${encodeURIComponent(plots)}`);
-  });
-}
-
 // If a model switch hides every chosen panel, a note says so rather than leave an empty frame.
 const note = document.createElement("p");
 note.className = "note embed-note";

@@ -11,7 +11,7 @@ import { busyWait, limitMessage } from "./limits.js";
 // Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
 // the story told, an embedded view's choices (/embed) and presenter mode (present.js, which may turn it
 // on or off after the page loaded: read from the address bar each time).
-const KEPT = ["lang", "story", "view", "controls", "text", "present"];
+const KEPT = ["lang", "story", "view", "controls", "plots", "text", "present"];
 export const keptQuery = () => {
   const kept = new URLSearchParams(window.location.search);
   return KEPT.filter((k) => kept.has(k)).map((k) => `&${k}=${encodeURIComponent(kept.get(k))}`).join("");

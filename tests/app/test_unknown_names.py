@@ -59,3 +59,15 @@ def test_a_json_client_gets_404_naming_each_field(client: TestClient) -> None:
     assert [d["field"] for d in detail] == ["story", "lang"]
     assert detail[0]["message"] == "story must be one of c1..c16 (got 'c99')"
     assert detail[1]["message"] == f"lang must be one of en, zh (got '{'x' * 40}…')"
+
+
+def test_an_address_with_no_page_gets_a_page_for_a_browser_and_json_otherwise(client: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    r = client.get("/stories/c1?lang=zh", headers=html)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in r.text and "/stories/c1" in r.text and '/?lang=zh"' in r.text
+    long = client.get("/" + "a" * 5000, headers=html)
+    assert long.status_code == 404 and "a" * 40 + "…" in long.text and "a" * 41 not in long.text
+    api = client.get("/api/v1/nope")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert client.get("/api/v1/rnn?scale=99", headers=html).status_code == 422  # other answers keep their JSON
