@@ -35,6 +35,8 @@ def _hline(y: float, color: str, dash: str, yref: str = "y") -> dict[str, Any]:
 
 
 def _label(y: float, text: str, color: str, below: bool = False) -> dict[str, Any]:
+    """A reference line's name at the plot's right end, above the line or below it, on a veil of white so a
+    curve passing under it leaves it readable."""
     return {
         "xref": "paper",
         "x": 1,
@@ -45,15 +47,19 @@ def _label(y: float, text: str, color: str, below: bool = False) -> dict[str, An
         "text": text,
         "showarrow": False,
         "font": {"color": color, "size": 12},
+        "bgcolor": "rgba(255,255,255,0.8)",
     }
 
 
 def _layout(r: Record, title: str, lang: str, extra: dict[str, Any]) -> dict[str, Any]:
-    """The title, then the legend under it; x over the planned updates."""
+    """The title, then the legend under it; x over the planned updates. A second y axis on the right (accuracy,
+    Omega) makes room for its ticks and title however large the text is drawn (presenter mode): automargin."""
+    if "yaxis2" in extra:
+        extra = extra | {"yaxis2": extra["yaxis2"] | {"automargin": True}}
     return {
         **s.BASE,
         "title": s.top_title(title),
-        "margin": {"l": 60, "r": 50, "t": 40, "b": 45},
+        "margin": {"l": 60, "r": 70 if "yaxis2" in extra else 20, "t": 40, "b": 45},
         "legend": s.TOP_LEGEND,
         "xaxis": {"title": {"text": tr(lang, "update")}, "range": [0, max(2, int(r.start["config"]["iterations"]))]},
         **extra,
@@ -116,7 +122,8 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
         if st["config"]["task"] == "adding"
         else tr(lang, "chance: ln 4 = {loss}", loss=f"{base:.2f}")
     )
-    annotations = [_label(math.log10(base), text, COLORS["base"])]
+    # Recall: the chance line sits near the top, where a learned run's accuracy reaches 100 %: its name goes below.
+    annotations = [_label(math.log10(base), text, COLORS["base"], below=st["config"]["task"] == "recall")]
     near = st.get("near_only_loss")
     if near is not None:
         shapes.append(_hline(near, COLORS["base"], "dot"))
