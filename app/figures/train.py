@@ -166,7 +166,10 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
                 "hovertemplate": tr(lang, "held-out: %{y:.4g}") + "<extra></extra>",
             }
         )
-    layout = _layout(r, tr(lang, "{loss} per update", loss=name), lang, extra)
+    title = tr(lang, "{loss} per update", loss=name)
+    if r.live:
+        title += " · " + tr(lang, "live run, seed {seed}", seed=str(st["config"]["seed"]))
+    layout = _layout(r, title, lang, extra)
     layout |= {
         "shapes": shapes,
         "annotations": annotations,
