@@ -14,9 +14,9 @@ WORK_PER_SECOND = grid.MAX_WORK / 15
 
 # What an offline file holds. The surfaces are the same in every frame (no slider changes the grid): stored once
 # when their arrays are long enough to be shared (app/export.py), else in every frame. A frame adds the runs:
-# each point as JSON numbers (twice: on both surfaces) and float32 hover data, E and the step lengths; about
-# 70 bytes a point once compressed (scripts/cliff_export.py). Work: the surfaces are computed once (_surface),
-# the runs in Python in every frame.
+# each point as JSON numbers (three times: on both surfaces and in the zoom around the start) and float32 hover
+# data, E and the step lengths; about 95 bytes a point once compressed (scripts/cliff_export.py). Work: the
+# surfaces are computed once (_surface), the runs in Python in every frame.
 def _surfaces(q: CliffQuery) -> tuple[int, bool]:
     """The two heatmaps' bytes in a file, and whether it holds them once."""
     chars = q.resolution**2 * 4 * 4 // 3  # one float32 array as base64
@@ -34,7 +34,7 @@ def frame_bytes(qs: Queries) -> int:
     q, d = qs["cliff"], qs["descent"]
     assert isinstance(q, CliffQuery) and isinstance(d, DescentQuery)
     size, once = _surfaces(q)
-    return 3 * (d.iterations + 1) * 90 + 4_000 + (0 if once else size)
+    return 3 * (d.iterations + 1) * 95 + 6_000 + (0 if once else size)
 
 
 def frame_work(qs: Queries) -> float:
