@@ -23,7 +23,7 @@ from app.encode import scalar as json_scalar
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked
 from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
-from app.figures.cliff_zoom import AXIS, MAP, wall_traces, zoomed
+from app.figures.cliff_zoom import AXIS, E_MAX, GREYS, MAP, wall_traces, zoomed
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
 from core import cliff as k
@@ -35,8 +35,6 @@ RUNS: dict[str, tuple[str, str, str, str]] = {
     "value": (N_("element-wise clipping"), "#CC79A7", "dot", "diamond"),
 }
 # E lies in [0, 0.49]: one fixed grey ramp. ||grad E||: the app's RdBu on the fixed domain +-ZMAX.
-E_MAX = 0.49
-GREYS = [[0, "#ffffff"], [1, "#6b6b6b"]]
 GRID = tuple(n for n in CliffQuery.model_fields if n != "format")  # the figures are always typed arrays
 DESCENT = tuple(DescentQuery.model_fields)
 

@@ -13,6 +13,10 @@ from app.figures.style import tr
 from core import cliff as k
 
 WALL = "#b2182b"  # the app's "exploding" red
+# E lies in [0, 0.49]: one fixed grey ramp (the map and the zoom).
+E_MAX = 0.49
+GREYS = [[0, "#ffffff"], [1, "#6b6b6b"]]
+ZOOM_RESOLUTION = 41  # E's grid in the zoom, per axis
 AXIS = {"showgrid": False, "zeroline": False}
 # E's map and the zoom around the start side by side (fractions of the plot's width): the clipped runs' steps of
 # at most lr·v are a few pixels on a map of the whole window, the zoom shows them at a scale of their own.
@@ -58,11 +62,30 @@ def zoomed(q: DescentQuery, runs: dict[k.Method, k.Run], traces: list[FigureDict
     the start (zoom_window), framed on the map by a rectangle: the figure of the runs the page lays over E's map."""
     ws, bs = zoom_window(q, runs)
     sub = {"xaxis": "x2", "yaxis": "y2", "showlegend": False}
-    zoom = [{key: v for key, v in t.items() if key != "meta"} | sub for t in traces]  # `meta`: the map's runs
+    # The map's runs again (`meta` names the map's own); the hover gives w and b (E and ||grad E|| are on the map's).
+    zoom = [
+        {key: v for key, v in t.items() if key not in ("meta", "customdata")}
+        | sub
+        | {"hovertemplate": f"{t['name']}<br>w %{{x:.6g}}, b %{{y:.6g}}<extra></extra>"}
+        for t in traces
+    ]
     wall = [t | sub for t in wall_traces(k.wall((ws[0], ws[1]), (bs[0], bs[1]), q.steps), lang)]
+    half, cw, cb = (ws[1] - ws[0]) / 2, (ws[0] + ws[1]) / 2, (bs[0] + bs[1]) / 2
+    grid = k.surface(k.CliffConfig(cw, half, cb, half, ZOOM_RESOLUTION, q.steps))
+    heat = {
+        "type": "heatmap",
+        "x": np.asarray(grid.w, dtype=np.float32),
+        "y": np.asarray(grid.b, dtype=np.float32),
+        "z": np.asarray(grid.loss, dtype=np.float32),
+        "zmin": 0,
+        "zmax": E_MAX,
+        "colorscale": GREYS,
+        "showscale": False,  # the map's colour bar
+        "hovertemplate": "w %{x:.4f}, b %{y:.4f}<br>E %{z:.4f}<extra></extra>",
+    } | sub
     frame = {"color": "#000", "width": 1.5}
     return {
-        "data": [*traces, *wall, *zoom],
+        "data": [*traces, heat, *wall, *zoom],
         "layout": {
             "legend": s.TOP_LEGEND,
             "xaxis2": {"domain": list(ZOOM), "anchor": "y2", "range": ws, "title": {"text": "w"}, **AXIS},

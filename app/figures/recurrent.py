@@ -180,7 +180,9 @@ def path(model: str, r: Result, lang: str) -> FigureDict:
         bundle(per_unit, cols, single, line={"color": "rgba(0,158,115,0.25)", "width": 1}),
         line(r.cell_path["log10_norm"], norm, line={"color": s.COLORS["cell"], "width": 3}),
         line(r.decay, full, line={"color": s.COLORS[model], "dash": "dash", "width": 2}),
-        line(r.cell_path["reference_log10"], reference, line=REF_STYLE[model] | {"dash": "dot"}),  # the page calls it dotted
+        line(
+            r.cell_path["reference_log10"], reference, line=REF_STYLE[model] | {"dash": "dot"}
+        ),  # the page calls it dotted
     ]
     return log_lines(traces, title, tr(lang, "source step k"), lang)
 
