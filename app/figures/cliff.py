@@ -94,7 +94,7 @@ def surface(kind: str, q: CliffQuery, sf: k.Surface, lang: str) -> FigureDict:
             "zmin": 0,
             "zmax": E_MAX,
             "colorscale": GREYS,
-            "colorbar": {"title": {"text": "E"}, "thickness": 14, "x": MAP[1] + 0.01, "xanchor": "left"},
+            "colorbar": {"title": {"text": "E"}, "thickness": 14},  # right of the zoom, which shares it
             "hovertemplate": "w %{x:.3f}, b %{y:.3f}<br>E %{z:.4f}<extra></extra>",
         }
     else:

@@ -20,8 +20,8 @@ ZOOM_RESOLUTION = 41  # E's grid in the zoom, per axis
 AXIS = {"showgrid": False, "zeroline": False}
 # E's map and the zoom around the start side by side (fractions of the plot's width): the clipped runs' steps of
 # at most lr·v are a few pixels on a map of the whole window, the zoom shows them at a scale of their own.
-MAP = (0.0, 0.58)
-ZOOM = (0.72, 1.0)
+MAP = (0.0, 0.56)
+ZOOM = (0.68, 1.0)  # its b axis in the gap
 ZOOM_PAD = 1.15  # the zoom's half-width over half the clipped runs' extent
 
 
@@ -89,7 +89,7 @@ def zoomed(q: DescentQuery, runs: dict[k.Method, k.Run], traces: list[FigureDict
         "layout": {
             "legend": s.TOP_LEGEND,
             "xaxis2": {"domain": list(ZOOM), "anchor": "y2", "range": ws, "title": {"text": "w"}, **AXIS},
-            "yaxis2": {"anchor": "x2", "range": bs, "side": "right", "automargin": True, "title": {"text": "b"}} | AXIS,
+            "yaxis2": {"anchor": "x2", "range": bs, "automargin": True} | AXIS,
             "shapes": [
                 {"type": "rect", "xref": "x", "yref": "y", "x0": ws[0], "x1": ws[1], "y0": bs[0], "y1": bs[1]}
                 | {"line": frame},
