@@ -72,17 +72,16 @@ def loss_name(start: dict[str, Any], lang: str) -> str:
     return tr(lang, "cross-entropy") if name == "cross-entropy" else name
 
 
-def _decades(values: np.ndarray) -> float:
-    """How many powers of ten the finite positive values span."""
+def _log_ticks(values: np.ndarray) -> dict[str, Any]:
+    """Ticks of a log axis over the finite positive values: one every 10^n with n chosen for about six ticks; within
+    a decade or so at 1, 2 and 5 times a power of ten, written in plain digits (0.1, 0.2, 0.5) and all the same size."""
     v = values[np.isfinite(values) & (values > 0)]
-    return float(np.log10(v.max() / v.min())) if v.size else 0.0
-
-
-def _log_step(span: float) -> str | int:
-    """One tick every 10^n with n chosen for about six ticks; within a decade or so, 2 and 5 as well."""
-    if span < 1.5:
-        return "D2"
-    return next((n for n in (1, 2, 5, 10, 20, 50, 100) if span / n <= 6), 100)
+    span = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    if span >= 1.5:
+        return {"dtick": next((n for n in (1, 2, 5, 10, 20, 50, 100) if span / n <= 6), 100)}
+    lo, hi = (math.floor(math.log10(v.min())) - 1, math.ceil(math.log10(v.max())) + 1) if v.size else (-2, 1)
+    vals = [m * 10.0**e for e in range(lo, hi) for m in (1, 2, 5)]
+    return {"tickvals": vals, "ticktext": [f"{x:.12g}" for x in vals]}
 
 
 def loss_figure(r: Record, lang: str = "en") -> FigureDict:
@@ -177,7 +176,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
             "type": "log",
             "title": {"text": name},
             "exponentformat": "power",
-            "dtick": _log_step(_decades(as_array(cols["loss"]))),
+            **_log_ticks(np.append(as_array(cols["loss"]), [base, near or base])),
         },
     }
     return {"data": data, "layout": layout}

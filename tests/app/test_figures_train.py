@@ -240,3 +240,15 @@ def test_a_live_run_says_so_and_its_seed_in_the_loss_title(run: Record) -> None:
     live.live = True
     assert figures(live)["loss"]["layout"]["title"]["text"] == "cross-entropy per update · live run, seed 2"
     assert figures(live, "zh")["loss"]["layout"]["title"]["text"].endswith("实时训练，种子 2")
+
+
+def test_a_loss_within_a_decade_gets_ticks_in_plain_digits() -> None:
+    """A tanh RNN stuck near the baseline (C16): loss between 0.05 and 0.3. Ticks at 0.1, 0.2, 0.5 in plain
+    digits, not Plotly's small "2" and "5" between powers of ten."""
+    r = _synthetic(40)
+    r.columns["loss"] = [0.12 + 0.1 * (i % 3) for i in range(40)]
+    axis = figures(r)["loss"]["layout"]["yaxis"]
+    assert "dtick" not in axis
+    ticks = {round(v, 12): text for v, text in zip(axis["tickvals"], axis["ticktext"], strict=True)}
+    assert (ticks[0.1], ticks[0.2], ticks[0.5]) == ("0.1", "0.2", "0.5")
+    assert figures(_synthetic(40))["loss"]["layout"]["yaxis"]["dtick"] == 1  # many decades: powers of ten
