@@ -209,7 +209,9 @@ def test_the_zoom_shows_the_clipped_runs_at_a_scale_of_their_own(story: dict[str
         ws, bs = np.array(zoom[name][0]), np.array(zoom[name][1])
         assert w0 <= ws.min() and ws.max() <= w1 and b0 <= bs.min() and bs.max() <= b1
     clipped = np.concatenate([zoom[n][0] for n in ("norm clipping", "element-wise clipping")])
-    span = max(np.ptp(clipped), np.ptp(np.concatenate([zoom[n][1] for n in ("norm clipping", "element-wise clipping")])))
+    span = max(
+        np.ptp(clipped), np.ptp(np.concatenate([zoom[n][1] for n in ("norm clipping", "element-wise clipping")]))
+    )
     assert span / 20 < 0.15  # on the map: under 15 % of the window
     assert span / (w1 - w0) > 0.8  # in the zoom: most of it
 

@@ -82,7 +82,9 @@ def test_clicking_the_surface_moves_the_start(page: Page, live_server: str, cons
     _wait(page, f"w0={params['w0'][0]}&")
     assert _runs(page)["norm clipping"]["x"] == after["norm clipping"]["x"]
     # A click in the zoom around the start moves the start to that point of the zoom's axes.
-    (z0, z1), (y0, y1) = page.evaluate("['xaxis2', 'yaxis2'].map((a) => document.getElementById('plot-loss').layout[a].range)")
+    (z0, z1), (y0, y1) = page.evaluate(
+        "['xaxis2', 'yaxis2'].map((a) => document.getElementById('plot-loss').layout[a].range)"
+    )
     zoom = page.locator("#plot-loss .nsewdrag[data-subplot=x2y2]").bounding_box()
     assert zoom is not None
     page.mouse.click(zoom["x"] + zoom["width"] * 0.75, zoom["y"] + zoom["height"] * 0.25)
