@@ -170,16 +170,17 @@ async function readEvents(body, handle) {
   }
 }
 
-function setRunning(on) {
+// `take`: Stop takes the focus (a run started by hand, so Enter or Space stops it); a story's run leaves it be.
+function setRunning(on, take = true) {
   const hadFocus = document.activeElement;
   $("settings").disabled = on;
   $("start").disabled = on;
   $("stop").disabled = !on;
-  if (on) $("stop").focus();
+  if (on && take) $("stop").focus();
   else if (hadFocus === $("stop") || hadFocus === document.body) $("start").focus();
 }
 
-async function start() {
+async function start(how) {
   if (run) return;
   begun = true;
   const local = errorsNow();
@@ -195,7 +196,7 @@ async function start() {
   shown = data;
   document.body.dataset.run = "running";
   document.body.dataset.updates = "0";
-  setRunning(true);
+  setRunning(true, how !== "story");
   say(t("Starting…"));
   $("summary").innerHTML = "";
   $("progress").value = 0;
@@ -355,7 +356,7 @@ function autostart() {
     document.removeEventListener("visibilitychange", go);
     if (begun) return;
     document.body.dataset.autostarted = "1";
-    start();
+    start("story");
   };
   if (document.visibilityState === "visible") go();
   else document.addEventListener("visibilitychange", go);

@@ -131,6 +131,7 @@ def test_a_story_opens_with_its_run_going(page: Page, live_server: str, console:
     page.goto(f"{live_server}/train?{STORY}")
     page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)  # no click
     assert page.evaluate("document.body.dataset.autostarted") == "1"
+    expect(page.locator("#start")).to_be_focused()  # once the run ends, as after a run started by hand
     expect(page.locator("#plot-loss .gtitle")).to_have_text("cross-entropy per update · live run, seed 2")
     assert len(_traces(page, "plot-loss")[0]["y"]) == 60
     page.evaluate(SHOW_TAB)  # shown again: no second run
