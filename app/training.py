@@ -219,6 +219,7 @@ class Run:
         start = _start_event(self.cfg)
         yield sse("start", start)
         rec = record(start)
+        rec.live = True
 
         def drawn(names: tuple[str, ...]) -> Any:
             return encode(figures(rec, self.lang, names))

@@ -23,6 +23,7 @@ from app.encode import scalar as json_scalar
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked, unknown_parameter
 from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
+from app.figures.cliff_zoom import AXIS, E_MAX, GREYS, MAP, wall_traces, zoomed
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
 from core import cliff as k
@@ -33,13 +34,9 @@ RUNS: dict[str, tuple[str, str, str, str]] = {
     "norm": (N_("norm clipping"), "#E69F00", "dash", "square"),
     "value": (N_("element-wise clipping"), "#CC79A7", "dot", "diamond"),
 }
-WALL = "#b2182b"  # the app's "exploding" red
 # E lies in [0, 0.49]: one fixed grey ramp. ||grad E||: the app's RdBu on the fixed domain +-ZMAX.
-E_MAX = 0.49
-GREYS = [[0, "#ffffff"], [1, "#6b6b6b"]]
 GRID = tuple(n for n in CliffQuery.model_fields if n != "format")  # the figures are always typed arrays
 DESCENT = tuple(DescentQuery.model_fields)
-AXIS = {"showgrid": False, "zeroline": False}
 
 
 def _known(params: Params, known: Iterable[str]) -> None:
@@ -84,26 +81,6 @@ def window(q: CliffQuery) -> tuple[list[float], list[float]]:
     return [q.w_center - q.w_range, q.w_center + q.w_range], [q.b_center - q.b_range, q.b_center + q.b_range]
 
 
-def wall_traces(sf: k.Surface, lang: str) -> list[FigureDict]:
-    """The wall's half-lines inside the window, dotted, with ||grad E|| on it in the hover."""
-    where = tr(lang, "on the wall: w %{x:.3g}, b %{y:.3g}")
-    hover = f"{where}<br>‖∇E‖ {s.POWER.format('customdata')}<extra></extra>"
-    return [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": tr(lang, "wall"),
-            "x": np.asarray(br["w"], dtype=np.float32),
-            "y": np.asarray(br["b"], dtype=np.float32),
-            "showlegend": False,
-            "line": {"color": WALL, "width": 2, "dash": "dot"},
-            "customdata": np.asarray(br["log10_norm"], dtype=np.float32),
-            "hovertemplate": hover,
-        }
-        for br in sf.wall
-    ]
-
-
 def surface(kind: str, q: CliffQuery, sf: k.Surface, lang: str) -> FigureDict:
     """E ("loss", grey) or log10 ||grad E|| ("grad", the fixed RdBu scale) over the window, with the wall."""
     ws, bs = window(q)
@@ -114,7 +91,7 @@ def surface(kind: str, q: CliffQuery, sf: k.Surface, lang: str) -> FigureDict:
             "zmin": 0,
             "zmax": E_MAX,
             "colorscale": GREYS,
-            "colorbar": {"title": {"text": "E"}, "thickness": 14},
+            "colorbar": {"title": {"text": "E"}, "thickness": 14},  # right of the zoom, which shares it
             "hovertemplate": "w %{x:.3f}, b %{y:.3f}<br>E %{z:.4f}<extra></extra>",
         }
     else:
@@ -130,14 +107,16 @@ def surface(kind: str, q: CliffQuery, sf: k.Surface, lang: str) -> FigureDict:
             "hovertemplate": "w %{x:.3f}, b %{y:.3f}<br>log₁₀‖∇E‖ %{z:.2f}<extra></extra>",
         }
     grid_w, grid_b = np.asarray(sf.w, dtype=np.float32), np.asarray(sf.b, dtype=np.float32)
+    # E's map leaves the right of the figure to the zoom around the start (the runs' view draws it there).
+    domain = {"domain": MAP} if kind == "loss" else {}
     return {
-        "data": [{"type": "heatmap", "x": grid_w, "y": grid_b, **heat}, *wall_traces(sf, lang)],
+        "data": [{"type": "heatmap", "x": grid_w, "y": grid_b, **heat}, *wall_traces(sf.wall, lang)],
         "layout": {
             **s.BASE,
             "uirevision": f"w {ws[0]:g} {ws[1]:g}, b {bs[0]:g} {bs[1]:g}",  # a new window resets the zoom
             "title": s.top_title(title),
             "margin": {"l": 55, "r": 10, "t": 40, "b": 45},
-            "xaxis": {"title": {"text": "w"}, "range": ws, **AXIS},
+            "xaxis": {"title": {"text": "w"}, "range": ws, **AXIS, **domain},
             "yaxis": {"title": {"text": "b"}, "range": bs, **AXIS},
         },
     }
@@ -286,7 +265,7 @@ def build_descent(qs: Queries, lang: str = "en") -> Built:
     assert isinstance(q, DescentQuery)
     runs = k.descents(k.CliffConfig(**q.model_dump()))
     figures: dict[str, FigureDict] = {
-        "loss": {"data": run_traces(q, runs, lang, legend=True), "layout": {"legend": s.TOP_LEGEND}},
+        "loss": zoomed(q, runs, run_traces(q, runs, lang, legend=True), lang),
         "grad": {"data": run_traces(q, runs, lang, legend=False), "layout": {}},
         "curves": curves(q, runs, lang),
         "steps": step_lengths(q, runs, lang),

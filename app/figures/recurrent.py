@@ -63,7 +63,7 @@ def decay(model: str, q: BaseModel, r: Result, lang: str) -> FigureDict:
     """log10 ||dh_T/dh_k|| over k with its references: the Pascanu bound, rho(W) and mean field (RNN), the
     cell path's sigma(b_f)^(T-k) (LSTM) or the carry's sigma(-b_z)^(T-k) (GRU)."""
     title = tr(lang, "Gradient reaching step k from step T")
-    return log_lines(decay_traces(model, q, r, lang), title, tr(lang, "source step k"), lang)
+    return log_lines(coinciding(decay_traces(model, q, r, lang)), title, tr(lang, "source step k"), lang)
 
 
 def decay_traces(model: str, q: BaseModel, r: Result, lang: str) -> list[FigureDict]:
@@ -83,13 +83,50 @@ def decay_traces(model: str, q: BaseModel, r: Result, lang: str) -> list[FigureD
             mf = power_line(q.steps, m.log10_growth_per_step)
             mf_style = {"color": s.COLORS["ref"], "dash": "dashdot", "width": 2}
             traces.append(line(mf, tr(lang, "mean field χ^((T−k)/2)"), line=mf_style, meta="overlay"))
-    elif model == "lstm":
-        ref = {"color": s.COLORS["ref"], "dash": "dot"}
-        traces.append(line(r.cell_path["reference_log10"], "σ(b_f)^(T−k)", line=ref, meta="overlay"))
     else:
-        ref = {"color": s.COLORS["ref"], "dash": "dashdot"}
-        traces.append(line(r.cell_path["reference_log10"], "σ(−b_z)^(T−k)", line=ref, meta="overlay"))
+        traces.append(line(r.cell_path["reference_log10"], REFERENCE[model], line=REF_STYLE[model], meta="overlay"))
     return traces
+
+
+# The gated cells' reference lines: a colour and a dash each, apart from the RNN's mean field (purple dash-dot)
+# and from each other; the cell's and the carry's path plot draw them in the same colours, dotted.
+REFERENCE = {"lstm": "σ(b_f)^(T−k)", "gru": "σ(−b_z)^(T−k)"}  # formulas: the same in every language
+REF_STYLE = {
+    "lstm": {"color": s.COLORS["ref_lstm"], "dash": "dot", "width": 2},
+    "gru": {"color": s.COLORS["ref_gru"], "dash": "longdash", "width": 2},
+}
+UNDERLAY_WIDTH = 7  # px of the faint wide line under a line that coincides with it
+UNDERLAY_OPACITY = 0.45
+
+
+def _drawn(t: FigureDict) -> np.ndarray | None:
+    """A line's y values as drawn (float32, NaN gaps), or None when it is hidden until its legend entry is clicked."""
+    return None if t.get("visible", True) is not True else np.asarray(t["y"], dtype=np.float32)
+
+
+def coinciding(traces: list[FigureDict]) -> list[FigureDict]:
+    """Reference lines that lie on top of an earlier one (same length, the same to 1e-4 decades wherever drawn,
+    gaps in the same places) stay readable: the earlier line is drawn wide and faint under the later one, and the
+    later one's name says the two are equal ("σ(−b_z)^(T−k) = σ(b_f)^(T−k)"). The measured curves stay as they are."""
+    out = [dict(t) for t in traces]
+    refs = [i for i, t in enumerate(out) if t.get("meta") == "overlay"]
+    for n, j in enumerate(refs):
+        yj = _drawn(out[j])
+        if yj is None:
+            continue
+        for i in refs[:n]:
+            yi = _drawn(out[i])
+            if yi is None or yi.shape != yj.shape or not np.array_equal(np.isnan(yi), np.isnan(yj)):
+                continue
+            both = ~np.isnan(yi)
+            if both.any() and np.allclose(yi[both], yj[both], rtol=0, atol=1e-4):
+                width = out[i]["line"].get("width", 2)
+                out[i]["line"] = out[i]["line"] | {"width": max(UNDERLAY_WIDTH, 3 * width), "dash": "solid"}
+                out[i]["opacity"] = UNDERLAY_OPACITY
+                out[j]["name"] = f"{out[j]['name']} = {traces[i]['name']}"
+                out[j]["hovertemplate"] = out[j]["hovertemplate"].replace(traces[j]["name"], out[j]["name"], 1)
+                break
+    return out
 
 
 def pairs(model: str, r: Result, lang: str, short: bool = False) -> FigureDict:
@@ -143,7 +180,9 @@ def path(model: str, r: Result, lang: str) -> FigureDict:
         bundle(per_unit, cols, single, line={"color": "rgba(0,158,115,0.25)", "width": 1}),
         line(r.cell_path["log10_norm"], norm, line={"color": s.COLORS["cell"], "width": 3}),
         line(r.decay, full, line={"color": s.COLORS[model], "dash": "dash", "width": 2}),
-        line(r.cell_path["reference_log10"], reference, line={"color": s.COLORS["ref"], "dash": "dot"}),
+        line(
+            r.cell_path["reference_log10"], reference, line=REF_STYLE[model] | {"dash": "dot"}
+        ),  # the page calls it dotted
     ]
     return log_lines(traces, title, tr(lang, "source step k"), lang)
 
@@ -240,7 +279,7 @@ def build(view: str, qs: Queries, lang: str = "en") -> Built:
     known = {m: facts(m, qs[m], r) for m, r in runs.items()}
     if view != "compare":
         return Built(figure_dicts(view, qs[view], runs[view], lang), known)
-    traces = [t for m in MODELS for t in decay_traces(m, qs[m], runs[m], lang)]
+    traces = coinciding([t for m in MODELS for t in decay_traces(m, qs[m], runs[m], lang)])
     title = tr(lang, "Gradient reaching step k from step T")
     out = {"decay": log_lines(traces, title, tr(lang, "source step k"), lang)}
     for m in MODELS:

@@ -32,7 +32,9 @@ COLORS = {
     "gru": "#000000",
     "bound": "#555555",
     "cell": "#009E73",
-    "ref": "#CC79A7",
+    "ref": "#CC79A7",  # the RNN's mean-field line
+    "ref_lstm": "#E69F00",  # sigma(b_f)^(T-k), the LSTM's cell path with zero weights
+    "ref_gru": "#56B4E9",  # sigma(-b_z)^(T-k), the GRU's carry
 }
 # Latin text from the system face; Chinese (lang=zh) from whichever CJK face the visitor's system has.
 FONT = {

@@ -35,6 +35,8 @@ def _hline(y: float, color: str, dash: str, yref: str = "y") -> dict[str, Any]:
 
 
 def _label(y: float, text: str, color: str, below: bool = False) -> dict[str, Any]:
+    """A reference line's name at the plot's right end, above the line or below it, on a veil of white so a
+    curve passing under it leaves it readable."""
     return {
         "xref": "paper",
         "x": 1,
@@ -45,15 +47,19 @@ def _label(y: float, text: str, color: str, below: bool = False) -> dict[str, An
         "text": text,
         "showarrow": False,
         "font": {"color": color, "size": 12},
+        "bgcolor": "rgba(255,255,255,0.8)",
     }
 
 
 def _layout(r: Record, title: str, lang: str, extra: dict[str, Any]) -> dict[str, Any]:
-    """The title, then the legend under it; x over the planned updates."""
+    """The title, then the legend under it; x over the planned updates. A second y axis on the right (accuracy,
+    Omega) makes room for its ticks and title however large the text is drawn (presenter mode): automargin."""
+    if "yaxis2" in extra:
+        extra = extra | {"yaxis2": extra["yaxis2"] | {"automargin": True}}
     return {
         **s.BASE,
         "title": s.top_title(title),
-        "margin": {"l": 60, "r": 50, "t": 40, "b": 45},
+        "margin": {"l": 60, "r": 70 if "yaxis2" in extra else 20, "t": 40, "b": 45},
         "legend": s.TOP_LEGEND,
         "xaxis": {"title": {"text": tr(lang, "update")}, "range": [0, max(2, int(r.start["config"]["iterations"]))]},
         **extra,
@@ -66,17 +72,16 @@ def loss_name(start: dict[str, Any], lang: str) -> str:
     return tr(lang, "cross-entropy") if name == "cross-entropy" else name
 
 
-def _decades(values: np.ndarray) -> float:
-    """How many powers of ten the finite positive values span."""
+def _log_ticks(values: np.ndarray) -> dict[str, Any]:
+    """Ticks of a log axis over the finite positive values: one every 10^n with n chosen for about six ticks; within
+    a decade or so at 1, 2 and 5 times a power of ten, written in plain digits (0.1, 0.2, 0.5) and all the same size."""
     v = values[np.isfinite(values) & (values > 0)]
-    return float(np.log10(v.max() / v.min())) if v.size else 0.0
-
-
-def _log_step(span: float) -> str | int:
-    """One tick every 10^n with n chosen for about six ticks; within a decade or so, 2 and 5 as well."""
-    if span < 1.5:
-        return "D2"
-    return next((n for n in (1, 2, 5, 10, 20, 50, 100) if span / n <= 6), 100)
+    span = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    if span >= 1.5:
+        return {"dtick": next((n for n in (1, 2, 5, 10, 20, 50, 100) if span / n <= 6), 100)}
+    lo, hi = (math.floor(math.log10(v.min())) - 1, math.ceil(math.log10(v.max())) + 1) if v.size else (-2, 1)
+    vals = [m * 10.0**e for e in range(lo, hi) for m in (1, 2, 5)]
+    return {"tickvals": vals, "ticktext": [f"{x:.12g}" for x in vals]}
 
 
 def loss_figure(r: Record, lang: str = "en") -> FigureDict:
@@ -116,7 +121,8 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
         if st["config"]["task"] == "adding"
         else tr(lang, "chance: ln 4 = {loss}", loss=f"{base:.2f}")
     )
-    annotations = [_label(math.log10(base), text, COLORS["base"])]
+    # Recall: the chance line sits near the top, where a learned run's accuracy reaches 100 %: its name goes below.
+    annotations = [_label(math.log10(base), text, COLORS["base"], below=st["config"]["task"] == "recall")]
     near = st.get("near_only_loss")
     if near is not None:
         shapes.append(_hline(near, COLORS["base"], "dot"))
@@ -159,7 +165,10 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
                 "hovertemplate": tr(lang, "held-out: %{y:.4g}") + "<extra></extra>",
             }
         )
-    layout = _layout(r, tr(lang, "{loss} per update", loss=name), lang, extra)
+    title = tr(lang, "{loss} per update", loss=name)
+    if r.live:
+        title += " · " + tr(lang, "live run, seed {seed}", seed=str(st["config"]["seed"]))
+    layout = _layout(r, title, lang, extra)
     layout |= {
         "shapes": shapes,
         "annotations": annotations,
@@ -167,7 +176,7 @@ def loss_figure(r: Record, lang: str = "en") -> FigureDict:
             "type": "log",
             "title": {"text": name},
             "exponentformat": "power",
-            "dtick": _log_step(_decades(as_array(cols["loss"]))),
+            **_log_ticks(np.append(as_array(cols["loss"]), [base, near or base])),
         },
     }
     return {"data": data, "layout": layout}

@@ -45,12 +45,13 @@ class Averager:
 class Record:
     """One run as its events brought it: `start` (the start event), every update by column (None where the
     wire has null), the (t, k) snapshot rows, and `done` once the run ended; with the running means the
-    figures draw, kept up to date as columns arrive."""
+    figures draw, kept up to date as columns arrive. `live`: the loss figure's title says "live run, seed N"."""
 
     start: dict[str, Any]
     columns: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in COLUMNS})
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     done: dict[str, Any] | None = None
+    live: bool = False  # trained here and now for the page watching it (the lab's stream), not recorded
     means: dict[str, list[Value]] = field(default_factory=lambda: {"loss": [], "accuracy": [], "far": []})
     _avg: dict[str, Averager] = field(default_factory=dict)
 

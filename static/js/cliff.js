@@ -27,16 +27,19 @@ let runs = null; // the last descent answer: {figures, facts}
 // traces first, the runs' layout (their legend) over the surface's.
 const overlay = (base, top) => (top ? { data: [...base.data, ...top.data], layout: { ...base.layout, ...top.layout } } : base);
 
-// A click anywhere on a surface moves the start there (at the pointer, not the cell centre).
+// A click anywhere on a surface, or in the zoom around the start, moves the start there (at the pointer, not
+// the cell centre).
 function clickable(el) {
   if (el.dataset.clickable) return;
   el.dataset.clickable = "yes";
   el.on("plotly_click", (ev) => {
-    const area = el.querySelector(".nsewdrag");
+    const p = ev.points?.[0];
+    const [xa, ya] = p ? [p.xaxis._name, p.yaxis._name] : ["xaxis", "yaxis"];
+    const area = el.querySelector(`.nsewdrag[data-subplot="${xa.replace("axis", "")}${ya.replace("axis", "")}"]`);
     if (!area || !ev.event) return;
     const r = area.getBoundingClientRect();
-    const [x0, x1] = el.layout.xaxis.range;
-    const [y0, y1] = el.layout.yaxis.range;
+    const [x0, x1] = el.layout[xa].range;
+    const [y0, y1] = el.layout[ya].range;
     const w = x0 + ((ev.event.clientX - r.left) / r.width) * (x1 - x0);
     const b = y1 - ((ev.event.clientY - r.top) / r.height) * (y1 - y0);
     const digits = Math.max(0, Math.ceil(-Math.log10((x1 - x0) / 2000)));

@@ -45,6 +45,7 @@ let state = fromURL(window.location.search, CONFIG.defaults, SPEC);
 let run = null; // the run in progress: {controller, data}
 let shown = null; // the data drawn last (kept after a run ends)
 let drawTimer = null;
+let begun = false; // a run was started on this page (by hand, a key or a story)
 
 // ---------- settings ----------
 
@@ -169,17 +170,19 @@ async function readEvents(body, handle) {
   }
 }
 
-function setRunning(on) {
+// `take`: Stop takes the focus (a run started by hand, so Enter or Space stops it); a story's run leaves it be.
+function setRunning(on, take = true) {
   const hadFocus = document.activeElement;
   $("settings").disabled = on;
   $("start").disabled = on;
   $("stop").disabled = !on;
-  if (on) $("stop").focus();
+  if (on && take) $("stop").focus();
   else if (hadFocus === $("stop") || hadFocus === document.body) $("start").focus();
 }
 
-async function start() {
+async function start(how) {
   if (run) return;
+  begun = true;
   const local = errorsNow();
   if (local.length) {
     showErrors(local);
@@ -193,7 +196,7 @@ async function start() {
   shown = data;
   document.body.dataset.run = "running";
   document.body.dataset.updates = "0";
-  setRunning(true);
+  setRunning(true, how !== "story");
   say(t("Starting…"));
   $("summary").innerHTML = "";
   $("progress").value = 0;
@@ -341,6 +344,24 @@ function summaryHTML(d) {
   return dl + end;
 }
 
+// A story (story=c11 in the URL, known to the server: its banner is on the page) opens with its run going, so
+// its figures fill at once; not in an embed (a course page may hold several). Once per page, and only on
+// screen: a story opened in a background tab starts when it is first shown, and not at all when a run was
+// started by hand before. The server's limits hold as for Start (a 503 is shown with its wait); the loss
+// figure's title says "live run, seed N".
+function autostart() {
+  if (!document.querySelector("aside.story") || document.body.classList.contains("embed")) return;
+  const go = () => {
+    if (document.visibilityState !== "visible") return;
+    document.removeEventListener("visibilitychange", go);
+    if (begun) return;
+    document.body.dataset.autostarted = "1";
+    start("story");
+  };
+  if (document.visibilityState === "visible") go();
+  else document.addEventListener("visibilitychange", go);
+}
+
 // ---------- start ----------
 
 writeControls();
@@ -350,5 +371,6 @@ $("start").addEventListener("click", start);
 $("stop").addEventListener("click", stop);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape" && run) stop(); });
 document.body.dataset.run = "idle";
+autostart();
 $("task-text").innerHTML = taskText({ config: state });
 if (document.readyState === "complete") typeset(document.body); else window.addEventListener("load", () => typeset(document.body));

@@ -15,7 +15,7 @@ MACHADO = {
     "tritan": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
 }
 # Lines that share the decay plot: the three models, the bound and the reference lines.
-TOGETHER = ("rnn", "lstm", "gru", "bound", "ref")
+TOGETHER = ("rnn", "lstm", "gru", "bound", "ref", "ref_lstm", "ref_gru")
 
 
 def _linear(hex_colour: str) -> list[float]:

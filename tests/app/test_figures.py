@@ -180,3 +180,23 @@ def test_scalar_figures_speak_chinese_and_check_their_parameters() -> None:
     assert '"bdata"' in figs["factors"].to_json()
     with pytest.raises(ParamError, match=r"weight must be a number in -10\.\.10 \(got 11\)"):
         scalar({"weight": 11})
+
+
+def _references(decay: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["name"]: t for t in decay["data"] if t.get("meta") == "overlay"}
+
+
+def test_all_three_draw_each_reference_line_in_its_own_colour_and_dash() -> None:
+    """Mean field, sigma(b_f)^(T-k) and sigma(-b_z)^(T-k) differ in colour and in dash; where b_f = -b_z the
+    two gate lines coincide, and the earlier is drawn wide and faint under the later, which says they are equal."""
+    refs = _references(recurrent_dicts("compare", {"forget_bias": "2"})["decay"])
+    styles = [refs[n]["line"] for n in ("mean field χ^((T−k)/2)", "σ(b_f)^(T−k)", "σ(−b_z)^(T−k)")]
+    assert len({st["color"] for st in styles}) == 3 and len({st["dash"] for st in styles}) == 3
+    assert all("opacity" not in t for t in refs.values())
+    # The defaults: b_f = 1 and b_z = -1 give sigma(1) for both gates.
+    refs = _references(recurrent_dicts("compare", {})["decay"])
+    lstm, gru = refs["σ(b_f)^(T−k)"], refs["σ(−b_z)^(T−k) = σ(b_f)^(T−k)"]
+    np.testing.assert_array_equal(lstm["y"], gru["y"])
+    assert lstm["opacity"] < 1 and lstm["line"]["width"] >= 3 * gru["line"]["width"]
+    assert gru["hovertemplate"].startswith("σ(−b_z)^(T−k) = σ(b_f)^(T−k)<br>")
+    assert "opacity" not in refs["mean field χ^((T−k)/2)"]

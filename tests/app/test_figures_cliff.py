@@ -67,7 +67,8 @@ def test_the_surfaces_hold_the_grid_and_the_wall(answers: dict[str, Any]) -> Non
     norm[np.isneginf(norm)] = -11  # an exactly zero gradient takes the bottom colour
     assert np.array_equal(_typed(grad["z"]), norm)
     for name in ("loss", "grad"):
-        walls = [t for t in figs[name]["data"] if t.get("line", {}).get("dash") == "dot" and "meta" not in t]
+        on_map = [t for t in figs[name]["data"] if "xaxis" not in t]  # not the zoom around the start
+        walls = [t for t in on_map if t.get("line", {}).get("dash") == "dot" and "meta" not in t]
         assert len(walls) == len(s["wall"]) == 1
         for trace, branch in zip(walls, s["wall"], strict=True):
             assert np.array_equal(_typed(trace["x"]), np.float32(branch["w"]))
@@ -111,7 +112,9 @@ def test_the_page_s_two_views_make_the_whole(answers: dict[str, Any]) -> None:
     for name in ("loss", "grad"):
         assert overlay(part[name], runs[name]) == whole[name]
     assert runs["curves"] == whole["curves"] and runs["steps"] == whole["steps"]
-    assert runs["loss"]["layout"] == {"legend": whole["loss"]["layout"]["legend"]}  # the runs' legend only
+    # The runs' legend and their zoom around the start, laid over the surface's layout.
+    assert runs["loss"]["layout"]["legend"] == whole["loss"]["layout"]["legend"]
+    assert set(runs["loss"]["layout"]) == {"legend", "xaxis2", "yaxis2", "shapes", "annotations"}
 
 
 def test_facts_are_the_api_s_numbers(answers: dict[str, Any], client: TestClient) -> None:
@@ -181,3 +184,45 @@ def test_bad_settings_name_their_field(client: TestClient, url: str, field: str,
     assert r.status_code == 422, r.text
     d = r.json()["detail"][0]
     assert d["field"] == field and message in d["message"]
+
+
+def _zoom(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]], dict[str, list[Any]]]:
+    """The loss figure's layout, and each run's points on the map and in the zoom, by name."""
+    fig = cliff_dicts({"resolution": 11, "iterations": 100} | params)["loss"]
+    runs = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
+    on_map = {t["name"]: [t["x"], t["y"]] for t in runs if "xaxis" not in t}
+    zoom = {t["name"]: [t["x"], t["y"]] for t in runs if t.get("xaxis") == "x2"}
+    return fig["layout"], on_map, zoom
+
+
+@pytest.mark.parametrize("story", [{"threshold": 1}, {"threshold": 0.3}])
+def test_the_zoom_shows_the_clipped_runs_at_a_scale_of_their_own(story: dict[str, Any]) -> None:
+    """C7/C8: on the map of w, b in [-10, 10] the clipped runs take a few per cent of the width; the zoom around the
+    start holds every point of theirs and spreads them over most of its width, with the same numbers."""
+    layout, on_map, zoom = _zoom({"w0": 4.75, "b0": -2.457, "lr": 1} | story)
+    assert zoom == on_map  # the same runs, float64
+    (w0, w1), (b0, b1) = layout["xaxis2"]["range"], layout["yaxis2"]["range"]
+    assert layout["xaxis2"]["domain"][0] > layout["xaxis"]["domain"][1]  # beside the map, not over it
+    frame = layout["shapes"][0]
+    assert (frame["x0"], frame["x1"], frame["y0"], frame["y1"]) == (w0, w1, b0, b1)  # marked on the map
+    for name in ("norm clipping", "element-wise clipping"):
+        ws, bs = np.array(zoom[name][0]), np.array(zoom[name][1])
+        assert w0 <= ws.min() and ws.max() <= w1 and b0 <= bs.min() and bs.max() <= b1
+    clipped = np.concatenate([zoom[n][0] for n in ("norm clipping", "element-wise clipping")])
+    span = max(
+        np.ptp(clipped), np.ptp(np.concatenate([zoom[n][1] for n in ("norm clipping", "element-wise clipping")]))
+    )
+    assert span / 20 < 0.15  # on the map: under 15 % of the window
+    assert span / (w1 - w0) > 0.8  # in the zoom: most of it
+
+
+def test_lr_and_v_change_what_the_zoom_shows() -> None:
+    base = {"w0": 4.75, "b0": -2.457, "lr": 1, "threshold": 1}
+    layout, _, zoom = _zoom(base)
+    for change in ({"threshold": 0.3}, {"lr": 0.3}):
+        other_layout, _, other = _zoom(base | change)
+        assert other["norm clipping"] != zoom["norm clipping"]
+        # The steps are at most lr·v: at 0.3 the norm-clipped run's steps are shorter on the same kind of window.
+        steps = np.hypot(*np.diff(np.array(other["norm clipping"]), axis=1))
+        assert steps.max() <= 0.3 * 1.000001
+        assert other_layout["xaxis2"]["range"] != layout["xaxis2"]["range"]

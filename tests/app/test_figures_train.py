@@ -209,6 +209,7 @@ def test_the_stream_carries_the_figures_of_its_record_in_the_asked_language(live
     start, done = events[0][1], events[-1][1]
     assert events[-1][0] == "done" and set(done["figures"]) == {"loss", "grad", "heat", "far"}
     r = record(start)
+    r.live = True  # the stream's figures say they are of a live run
     for _, d in events[1:-1]:
         r.extend(d["updates"], d["snapshots"])
         if "figures" in d:  # what was drawn so far, as app.figures.train draws it
@@ -216,5 +217,38 @@ def test_the_stream_carries_the_figures_of_its_record_in_the_asked_language(live
             assert d["facts"] == json.loads(json.dumps(facts(r)))
     r.done = {k: v for k, v in done.items() if k not in ("figures", "facts")}
     assert done["figures"] == encode(figures(r, "zh"))
-    assert _decoded(done["figures"])["loss"]["layout"]["title"]["text"] == "每次更新的 交叉熵"
+    seed = start["config"]["seed"]
+    assert _decoded(done["figures"])["loss"]["layout"]["title"]["text"] == f"每次更新的 交叉熵 · 实时训练，种子 {seed}"
     assert done["facts"]["updates"] == 60
+
+
+def test_the_right_axes_make_room_for_their_ticks_and_the_chance_label_sits_under_its_line(run: Record) -> None:
+    """Presenter mode draws the text at 24 px: a second y axis takes the margin its ticks and title need, and the
+    chance line's name (near the top, where a learned run's accuracy reaches 100 %) sits under the line."""
+    loss = figures(run)["loss"]["layout"]
+    assert loss["yaxis2"]["automargin"] is True and loss["margin"]["r"] >= 70
+    chance = loss["annotations"][0]
+    assert chance["yanchor"] == "top" and chance["bgcolor"].startswith("rgba(255,255,255")
+    adding = _synthetic(40)
+    assert [a["yanchor"] for a in figures(adding)["loss"]["layout"]["annotations"]] == ["bottom", "top"]
+    assert "yaxis2" not in figures(adding)["loss"]["layout"]
+
+
+def test_a_live_run_says_so_and_its_seed_in_the_loss_title(run: Record) -> None:
+    assert figures(run)["loss"]["layout"]["title"]["text"] == "cross-entropy per update"
+    live = record(run.start, None, None, run.done)
+    live.live = True
+    assert figures(live)["loss"]["layout"]["title"]["text"] == "cross-entropy per update · live run, seed 2"
+    assert figures(live, "zh")["loss"]["layout"]["title"]["text"].endswith("实时训练，种子 2")
+
+
+def test_a_loss_within_a_decade_gets_ticks_in_plain_digits() -> None:
+    """A tanh RNN stuck near the baseline (C16): loss between 0.05 and 0.3. Ticks at 0.1, 0.2, 0.5 in plain
+    digits, not Plotly's small "2" and "5" between powers of ten."""
+    r = _synthetic(40)
+    r.columns["loss"] = [0.12 + 0.1 * (i % 3) for i in range(40)]
+    axis = figures(r)["loss"]["layout"]["yaxis"]
+    assert "dtick" not in axis
+    ticks = {round(v, 12): text for v, text in zip(axis["tickvals"], axis["ticktext"], strict=True)}
+    assert (ticks[0.1], ticks[0.2], ticks[0.5]) == ("0.1", "0.2", "0.5")
+    assert figures(_synthetic(40))["loss"]["layout"]["yaxis"]["dtick"] == 1  # many decades: powers of ten

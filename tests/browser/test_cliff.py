@@ -65,7 +65,7 @@ def test_clicking_the_surface_moves_the_start(page: Page, live_server: str, cons
     _wait(page, "w0=4.75&")
     before = _runs(page)["norm clipping"]
     # The pixel of (w, b) = (-5, 5) inside the plot area of the error surface.
-    box = page.locator("#plot-loss .nsewdrag").bounding_box()
+    box = page.locator("#plot-loss .nsewdrag[data-subplot=xy]").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
     page.wait_for_function("() => !location.search.includes('w0=4.75')", timeout=10000)
@@ -81,6 +81,17 @@ def test_clicking_the_surface_moves_the_start(page: Page, live_server: str, cons
     page.reload()
     _wait(page, f"w0={params['w0'][0]}&")
     assert _runs(page)["norm clipping"]["x"] == after["norm clipping"]["x"]
+    # A click in the zoom around the start moves the start to that point of the zoom's axes.
+    (z0, z1), (y0, y1) = page.evaluate(
+        "['xaxis2', 'yaxis2'].map((a) => document.getElementById('plot-loss').layout[a].range)"
+    )
+    zoom = page.locator("#plot-loss .nsewdrag[data-subplot=x2y2]").bounding_box()
+    assert zoom is not None
+    page.mouse.click(zoom["x"] + zoom["width"] * 0.75, zoom["y"] + zoom["height"] * 0.25)
+    page.wait_for_function(f"() => !location.search.includes('w0={params['w0'][0]}&')", timeout=10000)
+    moved = parse_qs(urlparse(page.url).query)
+    assert float(moved["w0"][0]) == pytest.approx(z0 + 0.75 * (z1 - z0), abs=0.02 * (z1 - z0))
+    assert float(moved["b0"][0]) == pytest.approx(y1 - 0.25 * (y1 - y0), abs=0.02 * (y1 - y0))
 
 
 def test_start_and_sliders_work_from_the_keyboard(page: Page, live_server: str, console: list[str]) -> None:

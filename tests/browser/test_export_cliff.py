@@ -59,7 +59,8 @@ def test_exported_cliff_story_works_offline(page: Page, console: list[str], tmp_
     story = dict(BY_ID["c8"].query)
     drawn = page.evaluate(DRAWN, NAMES)
     assert drawn == _expected(story)
-    assert len(drawn["loss"]) == 1 + 2 + 3 + 1  # the surface, the wall (w > 0 and w < 0), three runs, the start
+    # The surface, the wall (w > 0 and w < 0), three runs, the start; in the zoom E, the wall, the runs, the start.
+    assert len(drawn["loss"]) == 1 + 2 + 3 + 1 + 1 + 1 + 3 + 1
 
     slider = page.locator("#in-threshold")
     slider.focus()

@@ -107,3 +107,91 @@ def test_settings_live_in_the_url_and_bad_values_stop_a_start(page: Page, live_s
     expect(page.locator("#in-model")).to_have_value("rnn")
     expect(page.locator("#in-lr")).to_have_value("0")
     expect(page.locator("#err-lr")).to_contain_text("0.00001..10")
+
+
+STORY = f"{SHORT}&story=c11"  # the story's banner with a short run's settings
+# The page believes it is in a background tab until the test shows it (a real tab switch fires the same event).
+HIDDEN_TAB = """
+    window.__shown = false;
+    Object.defineProperty(Document.prototype, "visibilityState", { get: () => (window.__shown ? "visible" : "hidden") });
+    Object.defineProperty(Document.prototype, "hidden", { get: () => !window.__shown });
+"""
+SHOW_TAB = "() => { window.__shown = true; document.dispatchEvent(new Event('visibilitychange')); }"
+
+
+def _runs_asked(page: Page) -> list[str]:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/train?" in r.url else None)
+    return asked
+
+
+def test_a_story_opens_with_its_run_going(page: Page, live_server: str, console: list[str]) -> None:
+    _wait_idle(live_server)
+    asked = _runs_asked(page)
+    page.goto(f"{live_server}/train?{STORY}")
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)  # no click
+    assert page.evaluate("document.body.dataset.autostarted") == "1"
+    expect(page.locator("#start")).to_be_focused()  # once the run ends, as after a run started by hand
+    expect(page.locator("#plot-loss .gtitle")).to_have_text("cross-entropy per update · live run, seed 2")
+    assert len(_traces(page, "plot-loss")[0]["y"]) == 60
+    page.evaluate(SHOW_TAB)  # shown again: no second run
+    page.wait_for_timeout(500)
+    assert len(asked) == 1 and page.evaluate("document.body.dataset.run") == "done"
+
+
+def test_a_story_in_a_background_tab_starts_when_shown_and_plain_lab_waits(
+    page: Page, live_server: str, console: list[str]
+) -> None:
+    _wait_idle(live_server)
+    asked = _runs_asked(page)
+    page.goto(f"{live_server}/train?{SHORT}")  # no story: as before, nothing runs until Start
+    page.wait_for_timeout(800)
+    assert page.evaluate("document.body.dataset.run") == "idle" and asked == []
+    page.add_init_script(HIDDEN_TAB)
+    page.goto(f"{live_server}/train?{STORY}")
+    page.wait_for_timeout(800)
+    assert page.evaluate("document.body.dataset.run") == "idle" and asked == [] and _running(live_server) == 0
+    page.evaluate(SHOW_TAB)
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)
+    assert len(asked) == 1
+
+
+def test_a_run_started_by_hand_first_is_the_only_one(page: Page, live_server: str, console: list[str]) -> None:
+    _wait_idle(live_server)
+    asked = _runs_asked(page)
+    page.add_init_script(HIDDEN_TAB)
+    page.goto(f"{live_server}/train?{STORY}")
+    page.click("#start")
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)
+    page.evaluate(SHOW_TAB)
+    page.wait_for_timeout(500)
+    assert len(asked) == 1 and page.evaluate("document.body.dataset.autostarted") is None
+
+
+# The accuracy axis's tick labels inside the plot, and the chance label clear of the 100 % line.
+FITS = """() => {
+  const div = document.getElementById("plot-loss");
+  const box = div.getBoundingClientRect();
+  const ticks = [...div.querySelectorAll(".y2tick text")].map((t) => t.getBoundingClientRect());
+  const y2 = div._fullLayout.yaxis2;
+  const full = box.top + div._fullLayout._size.t + y2.l2p(1);
+  const label = [...div.querySelectorAll(".annotation")].find((a) => a.textContent.startsWith("chance"));
+  const r = label.getBoundingClientRect();
+  return { ticks: ticks.length, inside: ticks.every((t) => t.left >= box.left && t.right <= box.right + 0.5),
+           clear: r.top > full + 4 || r.bottom < full - 4 };
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (1366, 768), (375, 812)])
+def test_the_loss_plot_keeps_its_right_axis_and_labels_on_screen(
+    page: Page, live_server: str, console: list[str], size: tuple[int, int]
+) -> None:
+    _wait_idle(live_server)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    present = "&present=1" if size[0] >= 1280 else ""
+    page.goto(f"{live_server}/train?{SHORT}{present}")
+    page.click("#start")
+    page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=60000)
+    page.wait_for_timeout(300)
+    fit = page.evaluate(FITS)
+    assert fit == {"ticks": 5, "inside": True, "clear": True}, size
