@@ -2,8 +2,8 @@
 // events of GET /api/v1/train (read with fetch, so a 422 or 503 answer can be shown and Stop can abort).
 // The server draws the figures (app/figures/train.py) and sends them with the progress events; the page keeps
 // every update's numbers as well, for the data downloads (download.js).
-import { apiQuery, fromURL, invalid, toQuery } from "./state.js";
-import { $, drawAtOnce, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
+import { apiQuery, invalid, toQuery } from "./state.js";
+import { $, drawAtOnce, fromLink, keptQuery, publish, say, selectChoices, showErrors, typeset } from "./view.js";
 import { decodeArrays } from "./api.js";
 import { fromLog10, plain } from "./format.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
@@ -41,7 +41,7 @@ const CHOICES = selectChoices();
 const DRAW_EVERY_MS = 250;
 const FIGURES = ["loss", "grad", "heat", "far"];
 
-let state = fromURL(window.location.search, CONFIG.defaults, SPEC);
+let state = fromLink(SPEC, CONFIG, CHOICES); // a bad value in the link: its default, with a note
 let run = null; // the run in progress: {controller, data}
 let shown = null; // the data drawn last (kept after a run ends)
 let drawTimer = null;
@@ -50,15 +50,15 @@ let begun = false; // a run was started on this page (by hand, a key or a story)
 // ---------- settings ----------
 
 function writeURL() {
+  if (errorsNow().length) return; // only a state the page can run reaches the address bar (and a shared link)
   history.replaceState(null, "", `?${toQuery(state, SPEC)}${keptQuery()}`);
   publish({ query: `${toQuery(state, SPEC)}${keptQuery()}` }); // the Share dialog's links follow
 }
 
 function writeControls() {
   for (const key of Object.keys(SPEC.fields)) {
-    $(`in-${key}`).value = state[key];
-    const box = $(`num-${key}`);
-    if (box) box.value = state[key];
+    // Only what differs, and never the box under the typing hand.
+    for (const el of [$(`in-${key}`), $(`num-${key}`)]) if (el && el !== document.activeElement && el.value !== state[key]) el.value = state[key];
   }
   for (const el of document.querySelectorAll("[data-show]")) {
     const on = el.dataset.show.split(" ");

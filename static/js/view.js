@@ -137,6 +137,31 @@ function sideRequests(panels) {
   };
 }
 
+// The state a link asks for. A value the view cannot show falls back to its default, and a note above the plots
+// names the field, what was given (at most 40 characters) and what is allowed; the address bar is then corrected.
+export function fromLink(spec, config, choices) {
+  const state = fromURL(window.location.search, config.defaults, spec);
+  const notes = [];
+  const asked = new URLSearchParams(window.location.search).get("model");
+  if (spec.models && asked !== null && state.model !== (spec.aliases?.[asked] || asked)) {
+    notes.push(t("{key} must be one of: {choices} (got '{raw}')", { key: "model", choices: spec.models.join(", "), raw: clip(asked) }));
+  }
+  // Every field, whichever model it belongs to: another model may be chosen next.
+  const bad = invalid(state, spec, spec.models ?? [undefined], config.limits, choices);
+  for (const [key, message] of Object.entries(bad)) {
+    notes.push(message);
+    state[key] = String(config.defaults[key]);
+  }
+  if (notes.length) {
+    const note = Object.assign(document.createElement("p"), { id: "url-note", className: "status alert" });
+    note.setAttribute("role", "status");
+    note.textContent = `${t("The link had values this view cannot show; it shows the defaults instead.")} ${notes.join(LANG === "zh" ? "；" : "; ")}`;
+    $("status")?.before(note);
+    history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
+  }
+  return state;
+}
+
 // spec: the fields (state.js); config: page-config ({limits, defaults, api}); modelsOf(state): the
 // models to ask for (default: the one endpoint config.api); figures(byModel, state): the drawing tasks,
 // most important first. With figureView(state) (a view name of app.figures), the page asks
@@ -148,8 +173,7 @@ function sideRequests(panels) {
 // sidePanels ({name: element id}) lets side panels off screen wait until the hand is still (sideRequests).
 export function startView({ spec, config, figures, modelsOf = () => [undefined], figureView = null, sideOf = () => [], sideViews = [], sideFigures = () => [], sidePanels = null }) {
   const CHOICES = selectChoices();
-  let state = fromURL(window.location.search, config.defaults, spec);
-  noteRejected(); // a value in the URL the view cannot show falls back to its default, with a note
+  let state = fromLink(spec, config, CHOICES);
   const side = sideRequests(sidePanels);
   let retryTimer = null;
   let slowTimer = null;
@@ -157,25 +181,6 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   const urlOf = (m) => (m === undefined ? config.api : config.api[m]);
   const valid = (st) => Object.keys(invalid(st, spec, modelsOf(st), config.limits, CHOICES)).length === 0;
 
-  function noteRejected() {
-    const notes = [];
-    const asked = new URLSearchParams(window.location.search).get("model");
-    if (spec.models && asked !== null && state.model !== (spec.aliases?.[asked] || asked)) {
-      notes.push(t("{key} must be one of: {choices} (got '{raw}')", { key: "model", choices: spec.models.join(", "), raw: clip(asked) }));
-    }
-    // Every field, whichever model it belongs to: another model may be chosen next.
-    const bad = invalid(state, spec, spec.models ?? [undefined], config.limits, CHOICES);
-    for (const [key, message] of Object.entries(bad)) {
-      notes.push(message);
-      state[key] = String(config.defaults[key]);
-    }
-    if (!notes.length) return;
-    const note = Object.assign(document.createElement("p"), { id: "url-note", className: "status alert" });
-    note.setAttribute("role", "status");
-    note.textContent = `${t("The link had values this view cannot show; it shows the defaults instead.")} ${notes.join(LANG === "zh" ? "；" : "; ")}`;
-    $("status")?.before(note);
-    history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
-  }
 
   // Only what differs is written: a dragged slider changes one value at every step.
   let shownModels = null; // the models whose controls are shown
