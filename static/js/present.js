@@ -10,7 +10,8 @@ import { configFor, wrapTitle } from "./plots.js";
 import { t } from "./i18n.js";
 import { STORY, inputOf, nudge, preset, showKey, startRun } from "./present_story.js";
 
-const FONT = 24; // plot text in px; the page's own text is sized in present.css
+// Plot text in px: 24 on a 1080-line projector, 18 on a 720-line one (present.css sizes the page's own text alike).
+const fontFor = () => (window.innerHeight < 800 ? 18 : 24);
 const NAME = /^[a-z_0-9]+$/;
 const body = document.body;
 const main = document.getElementById("plots");
@@ -74,6 +75,7 @@ function mark() {
 // at the top and a horizontal legend right under it (both in container coordinates: the plot height `h`
 // in px turns the fixed pixel offsets into fractions), and the margins make room for the larger ticks.
 function forProjector(fig, h) {
+  const FONT = fontFor();
   const layout = { ...fig.layout, font: { ...fig.layout.font, size: FONT, color: "#000" } };
   const title = fig.layout.title;
   if (title) {
@@ -88,7 +90,9 @@ function forProjector(fig, h) {
   }
   const m = layout.margin ?? {};
   layout.margin = { ...m, t: Math.max(m.t ?? 0, 2.5 * FONT), l: Math.max(m.l ?? 0, 5 * FONT), b: Math.max(m.b ?? 0, 3.5 * FONT) };
-  if (layout.yaxis2?.side === "right") layout.margin.r = Math.max(m.r ?? 0, 4 * FONT); // a right axis's larger ticks
+  // Room on the right for a right-hand axis's or a colour bar's larger tick labels.
+  const scaled = fig.data.some((tr) => tr.colorbar && tr.showscale !== false);
+  if (layout.yaxis2?.side === "right" || scaled) layout.margin.r = Math.max(m.r ?? 0, (scaled ? 5 : 4) * FONT);
   if (layout.annotations) layout.annotations = layout.annotations.map((a) => ({ ...a, font: { ...a.font, size: FONT } }));
   if (layout.shapes) layout.shapes = layout.shapes.map((s) => (s.line ? { ...s, line: { ...s.line, width: 2 * (s.line.width ?? 1.5) } } : s));
   const data = fig.data.map((tr) => {

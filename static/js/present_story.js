@@ -25,8 +25,10 @@ function setValue(el, value) {
 
 // Moves a control one step in direction `dir` (±1): a checkbox toggles, a choice takes the next (or previous)
 // option, a number moves by the story's step for it (else the input's own), or by a tenth of its range (`big`).
-export function nudge(el, dir, big = false) {
-  if (el.matches(":disabled")) return; // the training lab while a run goes on
+// In the training lab the settings are locked while a run goes on: the run is stopped first.
+export async function nudge(el, dir, big = false) {
+  if (el.matches(":disabled")) await stopRun();
+  if (el.matches(":disabled")) return;
   if (el.type === "checkbox") {
     setValue(el, String(!el.checked));
     return;
@@ -69,15 +71,19 @@ const until = (ok, ms = 15000) => new Promise((resolve) => {
   check();
 });
 
+// Stops the training lab's run going on (if any) and waits until the page has taken it down.
+async function stopRun() {
+  const start = $("start"), stop = $("stop");
+  if (!start || !stop || stop.disabled) return;
+  stop.click();
+  await until(() => !start.disabled);
+}
+
 // The training lab's Start, once the run going on (if any) has stopped.
 export async function startRun() {
-  const start = $("start"), stop = $("stop");
-  if (!start) return;
-  if (stop && !stop.disabled) {
-    stop.click();
-    await until(() => !start.disabled);
-  }
-  if (!start.disabled) start.click();
+  await stopRun();
+  const start = $("start");
+  if (start && !start.disabled) start.click();
 }
 
 // Preset `i` (0 or 1): its values through the page's inputs; in the training lab, then a run.
@@ -85,11 +91,7 @@ export async function preset(i) {
   const p = STORY?.presets?.[i];
   if (!p) return;
   announce(`${i + 1} · ${p.name}`);
-  const stop = $("stop");
-  if (STORY.run && stop && !stop.disabled) {
-    stop.click();
-    await until(() => !$("start").disabled);
-  }
+  await stopRun();
   for (const [name, value] of Object.entries(p.values)) {
     const el = inputOf(name);
     if (el) setValue(el, value);
