@@ -196,3 +196,75 @@ def test_presets_show_each_claims_contrast(page: Page, live_server: str, console
         assert CONTRAST[story.id](before, after), (story.id, before, after)
         if story.route == "train_page":
             page.click("#stop")
+
+
+def test_shift_arrow_moves_a_tenth_of_the_range_and_up_down_the_second_control(
+    page: Page, live_server: str, console: list[str]
+) -> None:
+    """C4: input scale 6 is 10 presses of the story's step from 1, or one Shift press of a tenth of the range."""
+    page.set_viewport_size({"width": W, "height": H})
+    story = next(s for s in STORIES if s.id == "c4")
+    open_story(page, live_server, story, "en")
+    limits = page.evaluate("() => JSON.parse(document.getElementById('page-config').textContent).limits")
+
+    def moved(key: str, name: str, expected: float) -> None:
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "([n, v]) => (document.body.dataset.rendered || '').split('&').some((p) => p.split('=')[0] === n"
+            " && Math.abs(Number(p.split('=')[1]) - v) < 1e-9)",
+            arg=[name, expected],
+            timeout=30000,
+        )
+        assert abs(float(page.input_value(f"#num-{name}")) - expected) < 1e-9
+
+    tenth = (limits["input_scale"]["hi"] - limits["input_scale"]["lo"]) / 10
+    moved("Shift+ArrowLeft", "input_scale", round(6 - tenth, 2))
+    moved("ArrowLeft", "input_scale", round(6 - tenth - 0.5, 2))  # the story's step for a lecture hall
+    moved("ArrowRight", "input_scale", round(6 - tenth, 2))
+    tenth = (limits["scale"]["hi"] - limits["scale"]["lo"]) / 10
+    moved("Shift+ArrowUp", "scale", round(1 + tenth, 2))  # the second control
+    moved("ArrowDown", "scale", round(1 + tenth - 0.05, 2))
+    assert "present=1" in page.url and "story=c4" in page.url
+
+
+def test_a_checkbox_toggles_and_enter_on_start_runs(page: Page, live_server: str, console: list[str]) -> None:
+    page.set_viewport_size({"width": W, "height": H})
+    c12 = next(s for s in STORIES if s.id == "c12")
+    open_story(page, live_server, c12, "en")
+    for key, on in (("ArrowRight", False), ("ArrowLeft", True), ("ArrowUp", True), ("ArrowDown", False)):
+        name = "peephole" if key in ("ArrowRight", "ArrowLeft") else "coupled"
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "(pair) => (document.body.dataset.rendered || '').split('&').includes(pair)",
+            arg=f"{name}={str(on).lower()}",
+            timeout=30000,
+        )
+        assert page.is_checked(f"#in-{name}") is on
+    c15 = next(s for s in STORIES if s.id == "c15")
+    page.goto(url(live_server, c15, "en"))
+    page.focus("#start")
+    page.keyboard.press("Enter")
+    trained(page)
+    page.click("#stop")
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("en", ["Shift + ← → ↑ ↓", "move by a tenth of the range", "the story's two presets", "start a training run"]),
+        ("zh", ["Shift + ← → ↑ ↓", "按范围的十分之一移动", "本演示的两个预设：之前与之后", "开始一次训练"]),
+    ],
+)
+def test_the_key_help_says_what_the_keys_do(
+    page: Page, live_server: str, console: list[str], lang: str, texts: list[str]
+) -> None:
+    page.set_viewport_size({"width": W, "height": H})
+    story = next(s for s in STORIES if s.id == "c16")
+    page.goto(url(live_server, story, lang))
+    expect(page.locator("body")).to_have_class("present")
+    page.keyboard.press("?")
+    dialog = page.locator("#present-help")
+    expect(dialog).to_be_visible()
+    for text in texts:
+        expect(dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
