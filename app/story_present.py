@@ -169,7 +169,10 @@ PRESENTATIONS: dict[str, Presentation] = {
     "c13": Presentation(
         ("plot-grads",),
         ("init", "activation"),
-        (_p("ReLU, He init", "ReLU，He 初始化", init="he"), _p("ReLU, N(0, 0.01²) init", "ReLU，N(0, 0.01²) 初始化", init="small")),
+        (
+            _p("ReLU, He init", "ReLU，He 初始化", init="he"),
+            _p("ReLU, N(0, 0.01²) init", "ReLU，N(0, 0.01²) 初始化", init="small"),
+        ),
         (_SUMMARY(1), _SUMMARY(3)),
     ),
     "c14": Presentation(

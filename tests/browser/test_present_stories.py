@@ -94,7 +94,9 @@ def changed_by(page: Page, story: Story, key: str, ids: list[str]) -> None:
     page.wait_for_function("(q) => window.location.href !== q", arg=query, timeout=10000)
     if story.route == "train_page":  # a setting waits for the next run: R starts it
         page.keyboard.press("r")
-    page.wait_for_function(f"(b) => JSON.stringify(({DRAWN})({ids!r})) !== JSON.stringify(b)", arg=before, timeout=60000)
+    page.wait_for_function(
+        f"(b) => JSON.stringify(({DRAWN})({ids!r})) !== JSON.stringify(b)", arg=before, timeout=60000
+    )
     assert "present=1" in page.url
 
 
@@ -116,7 +118,9 @@ def test_every_story_presents_its_claim(page: Page, live_server: str, console: l
         key = page.locator("#present-key")
         expect(key).to_be_visible()
         expect(key).not_to_have_text("")
-        assert page.evaluate("() => parseFloat(getComputedStyle(document.getElementById('present-key')).fontSize)") >= 32
+        assert (
+            page.evaluate("() => parseFloat(getComputedStyle(document.getElementById('present-key')).fontSize)") >= 32
+        )
         box = key.bounding_box()
         assert box is not None and box["y"] + box["height"] <= H and box["x"] + box["width"] <= W, story.id
         # The presented controls, in the order the keys move them, and each changes what is drawn.
