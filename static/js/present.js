@@ -50,6 +50,17 @@ function boxOf(el) {
   return box;
 }
 
+// A presented plot follows its box: the status line above the panels comes and goes, and the panels with it.
+const sized = new WeakMap();
+const resizer = new ResizeObserver((entries) => {
+  for (const { target, contentRect } of entries) {
+    const size = `${Math.round(contentRect.width)}x${Math.round(contentRect.height)}`;
+    if (sized.get(target) === size) continue;
+    sized.set(target, size);
+    if (presenting() && target._fullLayout && target.offsetParent !== null) Plotly.Plots.resize(target);
+  }
+});
+
 function mark() {
   for (const el of document.querySelectorAll(".presented")) {
     el.classList.remove("presented");
@@ -67,7 +78,11 @@ function mark() {
   });
   document.getElementById("start")?.closest(".run-bar")?.classList.add("presented"); // the training lab's Start
   const chosenPanels = panels();
-  chosenPanels.forEach((p, i) => { p.classList.add("presented"); p.style.order = String(i + 1); });
+  chosenPanels.forEach((p, i) => {
+    p.classList.add("presented");
+    p.style.order = String(i + 1);
+    for (const plot of p.querySelectorAll(".plot")) resizer.observe(plot);
+  });
   main?.classList.toggle("side-by-side", chosenPanels.length > 1);
 }
 

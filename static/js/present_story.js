@@ -3,6 +3,8 @@
 // each, two presets (keys 1 and 2) and the numbers beside its figures that say the claim, shown in large type.
 // Every change goes through the page's own inputs (input and change events), so the URL and the figures follow.
 
+import { LANG } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
 
 export const STORY = (() => {
@@ -102,6 +104,7 @@ export async function preset(i) {
 // The story's numbers in large type, kept equal to what the page writes beside its figures.
 let key = null;
 let watcher = null;
+const COLON = LANG === "zh" ? "：" : ": ";
 const NUMBER = /[−-]?\d[\d.,]*(?:e[−-]?\d+)?(?:\s*%)?/g;
 
 // One line per key: "term: value" for a <dd>, else the element's text or, with a label, the number picked from it.
@@ -115,8 +118,8 @@ function keyLines() {
       if (label) {
         const numbers = text.match(NUMBER) ?? [];
         const value = pick === "percent" ? numbers.find((n) => n.endsWith("%")) : numbers[pick ?? 0];
-        if (value) lines.push(`${label}: ${value}`);
-      } else lines.push(term ? `${term}: ${text}` : text);
+        if (value) lines.push(`${label}${COLON}${value}`);
+      } else lines.push(term ? `${term}${COLON}${text}` : text);
     }
   }
   return lines;
