@@ -50,22 +50,25 @@ function boxOf(el) {
   return box;
 }
 
-// A presented plot follows its box: the status line above the panels comes and goes, and the panels with it.
+// The presented panels' plots follow their box: the status line above the panels comes and goes, and the panels
+// shrink or grow with it.
 const sized = new WeakMap();
 const resizer = new ResizeObserver((entries) => {
   for (const { target, contentRect } of entries) {
     const size = `${Math.round(contentRect.width)}x${Math.round(contentRect.height)}`;
     if (sized.get(target) === size) continue;
     sized.set(target, size);
-    if (presenting() && target._fullLayout && target.offsetParent !== null) Plotly.Plots.resize(target);
+    if (!presenting()) continue;
+    for (const plot of target.querySelectorAll(".plot")) if (plot._fullLayout && plot.offsetParent !== null) Plotly.Plots.resize(plot);
   }
 });
 
+const ordered = new Set(); // the boxes given an order while presenting
 function mark() {
-  for (const el of document.querySelectorAll(".presented")) {
-    el.classList.remove("presented");
-    el.style.order = "";
-  }
+  for (const el of document.querySelectorAll(".presented")) el.classList.remove("presented");
+  for (const el of ordered) el.style.order = "";
+  ordered.clear();
+  resizer.disconnect();
   main?.classList.remove("side-by-side");
   showKey(presenting());
   if (!presenting()) return;
@@ -74,14 +77,18 @@ function mark() {
     // The control and any group holding it (the group's other controls stay hidden).
     for (let c = el.closest(".control, .run-bar"); c; c = c.parentElement.closest("#controls .control")) c.classList.add("presented");
     const box = boxOf(el);
-    if (box && !box.style.order) box.style.order = String(i + 1);
+    if (box && !ordered.has(box)) {
+      box.style.order = String(i + 1);
+      ordered.add(box);
+    }
   });
   document.getElementById("start")?.closest(".run-bar")?.classList.add("presented"); // the training lab's Start
   const chosenPanels = panels();
   chosenPanels.forEach((p, i) => {
     p.classList.add("presented");
     p.style.order = String(i + 1);
-    for (const plot of p.querySelectorAll(".plot")) resizer.observe(plot);
+    ordered.add(p);
+    resizer.observe(p);
   });
   main?.classList.toggle("side-by-side", chosenPanels.length > 1);
 }

@@ -51,7 +51,7 @@ NUMBER = re.compile(r"[−-]?\d[\d.,]*(?:e[−-]?\d+)?")
 
 def numbers(text: str) -> list[float]:
     """The numbers of a key line, after its label ("γ|w|: 0.975" -> [0.975]); "2.6e-2" and "−3" read as floats."""
-    value = text.split(":")[-1] if ":" in text else text
+    value = re.split(r"[:：]", text)[-1]
     return [float(n.replace("−", "-").replace(",", "")) for n in NUMBER.findall(value)]
 
 
