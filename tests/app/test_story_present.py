@@ -63,5 +63,5 @@ def test_the_page_carries_the_presentation_in_its_language(client: TestClient, l
         assert found, story.id
         data = json.loads(html.unescape(found.group(1)))
         assert data == PRESENTATIONS[story.id].data(lang)
-        names = [p["name"] for p in data["presets"]]  # type: ignore[index]
+        names = [p["name"] for p in data["presets"]]
         assert names == [p.zh if lang == "zh" else p.en for p in PRESENTATIONS[story.id].presets]
