@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from app.story_present import PRESENTATIONS
 from app.story_texts import TEXTS, Words
 
 
@@ -72,7 +73,8 @@ BY_ID = {s.id: s for s in STORIES}
 
 
 def context(request: Request, lang: str) -> dict[str, object]:
-    """The story named by `story=` in the URL (if any) and its neighbours, for the banner above a view."""
+    """The story named by `story=` in the URL (if any), its neighbours, for the banner above a view, and what
+    it shows in presenter mode (app/story_present.py)."""
     story = BY_ID.get(request.query_params.get("story", ""))
     if story is None:
         return {"story": None}
@@ -85,4 +87,5 @@ def context(request: Request, lang: str) -> dict[str, object]:
         "story_count": len(STORIES),
         "story_prev": prev.url(request, lang) if prev else None,
         "story_next": after.url(request, lang) if after else None,
+        "story_present": PRESENTATIONS[story.id].data(lang),
     }

@@ -1,23 +1,18 @@
-// Presenter mode, for a projector: `present=1` in the URL or the key P. Only the view's main plot and the
-// one or two controls that matter stay on screen (the others are hidden, their values stay in the URL),
-// in large type with thick lines, dark on white. `present=scale,forget_bias` names the controls; without
-// names a story chooses them (STORY below), else the view (data-present on its form, per model where the
-// models differ). Keys: arrows move the focused slider, or the first presented one (← →) and the second
-// (↑ ↓); Page Down / N and Page Up / B step through the stories; F fullscreen; ? the key help; K plays or stops
-// the sweep of a slider and Space stops it (play.js).
+// Presenter mode, for a projector: `present=1` in the URL or the key P. Only the panels and the one or two
+// controls that matter stay on screen (the others are hidden, their values stay in the URL), in large type with
+// thick lines, dark on white. `present=scale,forget_bias` names the controls; without names a story chooses its
+// panels, controls, presets and key numbers (app/story_present.py, present_story.js), else the view (its first
+// panel, and data-present on its form, per model where the models differ). Keys: ← → move the first presented
+// control and ↑ ↓ the second (a focused slider takes the arrows itself); Shift + arrow moves a tenth of the
+// range; 1 and 2 set the story's presets; R starts a training run; Page Down / N and Page Up / B step through the
+// stories; F fullscreen; ? the key help; K plays or stops the sweep of a slider and Space stops it (play.js).
 import { configFor, wrapTitle } from "./plots.js";
 import { t } from "./i18n.js";
 import { sizeOf } from "./sizes.js";
+import { STORY, inputOf, nudge, preset, showKey, startRun } from "./present_story.js";
 
-// The controls each story is about (names of fields, or "start" for the training lab's run buttons).
-const STORY = {
-  c1: ["weight", "steps"], c2: ["weight", "steps"], c3: ["scale", "steps"], c4: ["input_scale", "scale"],
-  c5: ["activation", "layers"], c6: ["scale", "steps"], c7: ["lr", "threshold"], c8: ["threshold", "lr"],
-  c9: ["threshold", "lr"], c10: ["forget_bias", "steps"], c11: ["start", "lag"], c12: ["peephole", "steps"],
-  c13: ["init", "layers"], c14: ["init", "layers"], c15: ["start", "lag"], c16: ["start", "lag"],
-};
-
-const FONT = 24; // plot text in px; the page's own text is sized in present.css
+// Plot text in px: 24 on a 1080-line projector, 18 on a 720-line one (present.css sizes the page's own text alike).
+const fontFor = () => (window.innerHeight < 800 ? 18 : 24);
 const NAME = /^[a-z_0-9]+$/;
 const body = document.body;
 const main = document.getElementById("plots");
@@ -28,8 +23,7 @@ function chosen() {
   const q = new URLSearchParams(window.location.search);
   const named = (q.get("present") || "").split(",").filter((n) => NAME.test(n) && n !== "1");
   if (named.length) return named;
-  const story = STORY[q.get("story")];
-  if (story) return story;
+  if (STORY) return STORY.controls;
   const form = document.getElementById("controls");
   if (!form) return [];
   let model = q.get("model");
@@ -40,25 +34,71 @@ function chosen() {
     .split(" ").filter(Boolean);
 }
 
-const inputOf = (name) => document.getElementById(`in-${name}`) || document.getElementById(name);
 const shown = () => chosen().map(inputOf).filter(Boolean);
 // What the arrow keys move (and Play, its first slider): the presented sliders, choices and flags, in order.
 export const movable = () => shown().filter((el) => el.matches("input[type=range], input[type=number], input[type=checkbox], select"));
 
+// The panels shown: the story's (those on this page and not hidden), else the view's first.
+function panels() {
+  const own = (STORY?.panels ?? []).map((id) => document.getElementById(id)?.closest(".panel")).filter((p) => p && !p.hidden);
+  return own.length ? own : [main?.querySelector(".panel")].filter(Boolean);
+}
+
+// The box of #controls (or of its settings) that holds `el`: the one that takes the presented order.
+function boxOf(el) {
+  let box = el.closest(".control, .run-bar");
+  while (box?.parentElement && !["controls", "settings"].includes(box.parentElement.id)) box = box.parentElement;
+  return box;
+}
+
+// The presented panels' plots follow their box: the status line above the panels comes and goes, and the panels
+// shrink or grow with it.
+const sized = new WeakMap();
+const resizer = new ResizeObserver((entries) => {
+  for (const { target, contentRect } of entries) {
+    const size = `${Math.round(contentRect.width)}x${Math.round(contentRect.height)}`;
+    if (sized.get(target) === size) continue;
+    sized.set(target, size);
+    if (!presenting()) continue;
+    for (const plot of target.querySelectorAll(".plot")) if (plot._fullLayout && plot.offsetParent !== null) Plotly.Plots.resize(plot);
+  }
+});
+
+const ordered = new Set(); // the boxes given an order while presenting
 function mark() {
   for (const el of document.querySelectorAll(".presented")) el.classList.remove("presented");
+  for (const el of ordered) el.style.order = "";
+  ordered.clear();
+  resizer.disconnect();
+  main?.classList.remove("side-by-side");
+  showKey(presenting());
   if (!presenting()) return;
-  for (const el of shown()) {
+  // The controls in the order the keys move them: the first on the left.
+  shown().forEach((el, i) => {
     // The control and any group holding it (the group's other controls stay hidden).
     for (let c = el.closest(".control, .run-bar"); c; c = c.parentElement.closest("#controls .control")) c.classList.add("presented");
-  }
-  main?.querySelector(".panel")?.classList.add("presented");
+    const box = boxOf(el);
+    if (box && !ordered.has(box)) {
+      box.style.order = String(i + 1);
+      ordered.add(box);
+    }
+  });
+  document.getElementById("start")?.closest(".run-bar")?.classList.add("presented"); // the training lab's Start
+  const chosenPanels = panels();
+  chosenPanels.forEach((p, i) => {
+    p.classList.add("presented");
+    p.style.order = String(i + 1);
+    ordered.add(p);
+    resizer.observe(p);
+  });
+  main?.classList.toggle("side-by-side", chosenPanels.length > 1);
 }
 
 // The figure as drawn in presenter mode: larger text, thicker lines and markers, black text. The title sits
 // at the top and a horizontal legend right under it (both in container coordinates: the plot height `h`
 // in px turns the fixed pixel offsets into fractions), and the margins make room for the larger ticks.
 function forProjector(fig, h) {
+  const FONT = fontFor();
   const layout = { ...fig.layout, font: { ...fig.layout.font, size: FONT, color: "#000" } };
   const title = fig.layout.title;
   if (title) {
@@ -73,6 +113,9 @@ function forProjector(fig, h) {
   }
   const m = layout.margin ?? {};
   layout.margin = { ...m, t: Math.max(m.t ?? 0, 2.5 * FONT), l: Math.max(m.l ?? 0, 5 * FONT), b: Math.max(m.b ?? 0, 3.5 * FONT) };
+  // Room on the right for a right-hand axis's or a colour bar's larger tick labels.
+  const scaled = fig.data.some((tr) => tr.colorbar && tr.showscale !== false);
+  if (layout.yaxis2?.side === "right" || scaled) layout.margin.r = Math.max(m.r ?? 0, (scaled ? 5 : 4) * FONT);
   if (layout.annotations) layout.annotations = layout.annotations.map((a) => ({ ...a, font: { ...a.font, size: FONT } }));
   if (layout.shapes) layout.shapes = layout.shapes.map((s) => (s.line ? { ...s, line: { ...s.line, width: 2 * (s.line.width ?? 1.5) } } : s));
   const data = fig.data.map((tr) => {
@@ -141,23 +184,6 @@ function setPresenting(on) {
   redraw();
 }
 
-// Moves a presented control one step (a slider, a number box, a choice) or sets a flag (on: up or right).
-function nudge(el, dir) {
-  if (el.type === "checkbox") {
-    if (el.checked === dir > 0) return;
-    el.checked = dir > 0;
-    el.dispatchEvent(new Event("change", { bubbles: true }));
-  } else if (el.tagName === "SELECT") {
-    const i = Math.min(el.options.length - 1, Math.max(0, el.selectedIndex + dir));
-    if (i === el.selectedIndex) return;
-    el.selectedIndex = i;
-    el.dispatchEvent(new Event("change", { bubbles: true }));
-  } else {
-    if (dir > 0) el.stepUp(); else el.stepDown();
-    el.dispatchEvent(new Event(el.type === "range" ? "input" : "change", { bubbles: true }));
-  }
-}
-
 let help = null;
 function showHelp() {
   if (!help) {
@@ -165,7 +191,11 @@ function showHelp() {
     help.id = "present-help";
     help.setAttribute("aria-labelledby", "present-help-title");
     const rows = [
-      ["P", t("presenter mode on or off")], ["← →", t("move the first slider")], ["↑ ↓", t("move the second slider")],
+      ["P", t("presenter mode on or off")],
+      ["← →", t("move the first control (a checkbox switches, a list takes the next choice)")],
+      ["↑ ↓", t("move the second control")], ["Shift + ← → ↑ ↓", t("move by a tenth of the range")],
+      ...(STORY ? [["1, 2", t("the story's two presets: before and after")]] : []),
+      ...(document.getElementById("start") ? [["R, Enter", t("start a training run (Enter on the Start button)")]] : []),
       ["Page Down, N", t("next story")], ["Page Up, B", t("previous story")], ["F", t("full screen")],
       ["K", t("play: sweep the slider from end to end, or stop")], ["Space", t("stop playing")],
       ["Esc", t("leave full screen")], ["?", t("show this help")],
@@ -204,12 +234,18 @@ function onKey(e) {
     const done = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
     done.catch(() => {}); // refused (an embedding page without allowfullscreen): the view stays as it is
   } else if (key === "Escape" && document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  else if (key.startsWith("Arrow") && !(e.target instanceof HTMLElement && e.target.matches("input, select, textarea"))) {
+  else if ((key === "1" || key === "2") && STORY) {
+    e.preventDefault();
+    preset(Number(key) - 1);
+  } else if ((key === "r" || key === "R") && document.getElementById("start")) {
+    e.preventDefault();
+    startRun();
+  } else if (key.startsWith("Arrow") && !(e.target instanceof HTMLElement && e.target.matches("input, select, textarea"))) {
     const [first, second] = movable();
     const el = key === "ArrowLeft" || key === "ArrowRight" ? first : second;
     if (!el) return;
     e.preventDefault();
-    nudge(el, key === "ArrowRight" || key === "ArrowUp" ? 1 : -1);
+    nudge(el, key === "ArrowRight" || key === "ArrowUp" ? 1 : -1, e.shiftKey);
   }
 }
 
