@@ -3,7 +3,7 @@
 // the fields and writes the numbers beside them (facts); view.js wires the rest.
 import { $, draw, startView } from "./view.js";
 import { fromLog10, plain } from "./format.js";
-import { sentences, t } from "./i18n.js";
+import { N_, sentences, t } from "./i18n.js";
 
 const SPEC = {
   fields: {
@@ -36,13 +36,17 @@ function verdict(s, L) {
   return text;
 }
 
-function summaryHTML(facts) {
+// The share of units flat for every input: dead only where the derivative is zero there (ReLU); a leaky ReLU's
+// negative side still passes a small gradient, and tanh's or sigmoid's tails a tiny one.
+const ALWAYS_FLAT = { leaky_relu: N_("a ≤ 0 for every input, mean"), tanh: N_("saturated for every input, mean"), sigmoid: N_("saturated for every input, mean") };
+
+function summaryHTML(facts, activation) {
   const s = facts.summary, L = facts.layers;
   return `<dl><dt>‖∂E/∂W_1‖</dt><dd>${fromLog10(s.log10_grad_w_first ?? -Infinity)}</dd>` +
     `<dt>‖∂E/∂W_${L}‖</dt><dd>${fromLog10(s.log10_grad_w_last ?? -Infinity)}</dd>` +
     `<dt>${t("first / last")}</dt><dd>${s.log10_first_over_last === null ? "—" : plain(s.log10_first_over_last)}</dd>` +
     `<dt>${t("flat, mean")}</dt><dd>${percent(s.mean_saturated_fraction)}</dd>` +
-    `<dt>${t("dead, mean")}</dt><dd>${percent(s.mean_dead_fraction)}</dd></dl>` +
+    `<dt>${t(ALWAYS_FLAT[activation] ?? "dead, mean")}</dt><dd>${percent(s.mean_dead_fraction)}</dd></dl>` +
     `<p>${verdict(s, L)}</p>`;
 }
 
@@ -54,12 +58,12 @@ function histNote(facts) {
   return sentences(beyond, flat);
 }
 
-function figures({ figures: a }) {
+function figures({ figures: a }, state) {
   const { figures: fig, facts } = a;
   return [
     () => {
       draw($("plot-grads"), fig.grads);
-      $("summary").innerHTML = summaryHTML(facts);
+      $("summary").innerHTML = summaryHTML(facts, state.activation);
     },
     () => {
       draw($("plot-hist"), fig.hist);

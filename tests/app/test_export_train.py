@@ -92,7 +92,7 @@ def test_get_export_downloads_a_training_story_and_refuses_with_422(client: Test
     assert r.status_code == 200
     assert 'filename="bptt-explorer-train-lag.html"' in r.headers["content-disposition"]
     frames = packed_frames(r.text)
-    assert len(frames) == 3 and frames[0]["loss"]["layout"]["title"]["text"] == "每次更新的 MSE"
+    assert len(frames) == 3 and frames[0]["loss"]["layout"]["title"]["text"] == "每次更新的MSE"
     z = np.frombuffer(base64.b64decode(frames[0]["heat"]["data"][0]["z"]["bdata"]), dtype="<f4")
     assert z.size == 30 * 6  # 30 snapshots, k = 0..T at lag 5 (the adding task: T = L)
     bad = client.get("/export", params={"url": "/train?model=gru", "sliders": "reg_weight"})

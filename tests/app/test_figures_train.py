@@ -169,7 +169,7 @@ def test_facts_are_the_summarys_numbers(run: Record) -> None:
 
 def test_chinese_titles_and_legends_come_from_the_catalogue(run: Record) -> None:
     figs = figures(run, "zh")
-    assert figs["loss"]["layout"]["title"]["text"] == "每次更新的 交叉熵"
+    assert figs["loss"]["layout"]["title"]["text"] == "每次更新的交叉熵"
     assert figs["grad"]["layout"]["title"]["text"] == "每次更新的梯度范数"
     assert figs["loss"]["data"][1]["name"] != "running mean"
     assert "←" in figs["heat"]["layout"]["annotations"][0]["text"]
@@ -218,7 +218,7 @@ def test_the_stream_carries_the_figures_of_its_record_in_the_asked_language(live
     r.done = {k: v for k, v in done.items() if k not in ("figures", "facts")}
     assert done["figures"] == encode(figures(r, "zh"))
     seed = start["config"]["seed"]
-    assert _decoded(done["figures"])["loss"]["layout"]["title"]["text"] == f"每次更新的 交叉熵 · 实时训练，种子 {seed}"
+    assert _decoded(done["figures"])["loss"]["layout"]["title"]["text"] == f"每次更新的交叉熵 · 实时训练，种子 {seed}"
     assert done["facts"]["updates"] == 60
 
 

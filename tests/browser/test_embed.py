@@ -69,7 +69,8 @@ def test_plots_shows_the_chosen_panels_and_says_when_a_model_draws_none(
     page.locator('input[name="model"][value="lstm"]').check()
     expect(note).to_be_hidden()
     expect(page.locator("#panel-cell")).to_be_visible()
-    assert "model=lstm" in page.url and "plots=cell" in page.url and "text=0" in page.url  # a reload keeps them
+    page.wait_for_function("() => location.search.includes('model=lstm')")  # the address follows within 150 ms
+    assert "plots=cell" in page.url and "text=0" in page.url  # a reload keeps them
     page.reload()
     page.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
     expect(page.locator("#panel-cell")).to_be_visible()

@@ -74,7 +74,7 @@ def test_bad_values_are_shown_beside_their_control(page: Page, live_server: str,
     page.fill("#num-layers", "101")
     page.press("#num-layers", "Enter")
     expect(page.locator("#err-layers")).to_contain_text("1..100")
-    assert "layers=101" in page.url  # what the user typed is kept
+    assert page.input_value("#num-layers") == "101" and "layers=101" not in page.url  # kept in its box, not the URL
     expect(page.locator("#status")).to_contain_text("last valid result")
     assert page.locator("#plot-grads .main-svg").count() > 0  # the last good plots stay up
     assert len(_data(page, "plot-hist")[0]["z"]) == 10
@@ -83,9 +83,9 @@ def test_bad_values_are_shown_beside_their_control(page: Page, live_server: str,
     _wait_rendered(page, "layers=12&")
     expect(page.locator("#err-layers")).to_be_empty()
     for query, field, allowed in [("width=0", "width", "1..256"), ("init=bogus", "init", "xavier")]:
-        page.goto(f"{live_server}/feedforward?{query}")
-        expect(page.locator(f"#err-{field}")).to_contain_text(allowed)
-        expect(page.locator(f"#in-{field}")).to_have_attribute("aria-invalid", "true")
+        page.goto(f"{live_server}/feedforward?{query}")  # a bad link: the default, with a note naming the field
+        expect(page.locator("#url-note")).to_contain_text(allowed)
+        expect(page.locator("#url-note")).to_contain_text(field)
 
 
 def test_relu_with_normal_init_has_dead_units_and_batch_norm_revives_them(
@@ -103,3 +103,13 @@ def test_relu_with_normal_init_has_dead_units_and_batch_norm_revives_them(
     page.locator("#in-batch_norm").check()
     _wait_rendered(page, "batch_norm=true")
     assert max(_data(page, "plot-dead")[1]["y"]) == 0
+
+
+def test_a_leaky_relu_unit_below_zero_is_not_called_dead(page: Page, live_server: str, console: list[str]) -> None:
+    """Its negative side passes a gradient of slope 0.01: the summary names the share for what it is."""
+    page.goto(f"{live_server}/feedforward?activation=leaky_relu&init=normal")
+    _wait_rendered(page, "activation=leaky_relu&init=normal")
+    expect(page.locator("#summary dt").nth(4)).to_have_text("a ≤ 0 for every input, mean")
+    page.goto(f"{live_server}/feedforward?activation=tanh&lang=zh")
+    _wait_rendered(page, "activation=tanh")
+    expect(page.locator("#summary dt").nth(4)).to_have_text("对所有输入都饱和的平均比例")
