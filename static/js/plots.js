@@ -11,9 +11,21 @@ const SVG_BUTTON = {
   icon: { width: 1000, height: 1000, path: "M440 80h120v440h150L500 760 290 520h150zM120 820h760v100H120z" },
   click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename: imageName(gd) }),
 };
-export const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToAdd: [SVG_BUTTON] };
+// The modebar keeps what a reader of these plots uses: the two downloads, box zoom, pan and reset (a narrow
+// plot, on a phone: the downloads and reset); Plotly's zoom in/out, autoscale and selections go.
+const REMOVED = ["zoomIn2d", "zoomOut2d", "autoScale2d", "select2d", "lasso2d"];
+const NARROW = 500; // px: a plot this narrow has the short modebar
+export const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToAdd: [SVG_BUTTON], modeBarButtonsToRemove: REMOVED };
 // CONFIG for one plot element: its PNG named like its SVG.
-export const configFor = (el) => ({ ...CONFIG, toImageButtonOptions: { filename: imageName(el) } });
+export const configFor = (el) => ({
+  ...CONFIG,
+  modeBarButtonsToRemove: el.clientWidth && el.clientWidth < NARROW ? [...REMOVED, "zoom2d", "pan2d"] : REMOVED,
+  toImageButtonOptions: { filename: imageName(el) },
+});
+// The modebar's width in px (buttons of at least 24 px, static/js/app.css, with Plotly's padding) and height.
+const BUTTON = 27;
+const modebarWidth = (width) => BUTTON * (width < NARROW ? 3 : 5) + 12;
+const MODEBAR_ROW = 30;
 // The PNG's name after the view's state changed, without a new config: Plotly rebuilds a plot whose config
 // changed, and a dragged slider changes the name at every step.
 export function renameDownloads(el) {
@@ -22,7 +34,8 @@ export function renameDownloads(el) {
 }
 
 // Text of `size` px as wide as about this many px: 0.55 em a Latin letter, 1 em a CJK one.
-const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 1 : 0.55), 0);
+const CJK = /[\u2e80-\u9fff\uff00-\uffef]/;
+const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + (CJK.test(c) ? 1 : 0.55), 0);
 // `text` broken with <br> at the space nearest its middle (or at its middle when it has none).
 function halves(text) {
   const middle = text.length / 2;
@@ -40,8 +53,9 @@ function wrapLegend(fig, width) {
   return { ...fig, data };
 }
 
-// A title wider than its plot (a phone) breaks at the space nearest its middle; the legend under it and the
-// plot move down by the added line. Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
+// A title wider than its plot (a phone) breaks at the space nearest its middle, and a title that would run under
+// the modebar (top right) moves below it; the legend under the title and the plot move down by the added room.
+// Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one; the title is centred on the plot.
 export function wrapTitle(fig, width, height) {
   if (!width) return fig;
   fig = wrapLegend(fig, width);
@@ -49,13 +63,25 @@ export function wrapTitle(fig, width, height) {
   const text = typeof title === "string" ? title : title?.text;
   if (!text || text.includes("<br>")) return fig;
   const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
-  if (textPx(text, size) <= width - 16) return fig;
-  const wrapped = halves(text);
+  const clear = (px) => width / 2 + px / 2 <= width - modebarWidth(width) - 4; // its right end left of the modebar
+  const widest = (lines) => Math.max(...lines.split("<br>").map((l) => textPx(l, size)));
+  // Broken only between words, or anywhere in Chinese; a single word ("GRU") stays whole.
+  const breakable = / /.test(text.trim()) || CJK.test(text);
+  let wrapped = text;
+  if (breakable && (textPx(text, size) > width - 16 || (!clear(textPx(text, size)) && clear(widest(halves(text)))))) wrapped = halves(text);
   const line = 1.2 * size;
+  const added = (wrapped === text ? 0 : line) + (clear(widest(wrapped)) ? 0 : MODEBAR_ROW);
+  if (!added) return fig;
+  const top = typeof title !== "string" && title.yanchor === "top";
   const layout = { ...fig.layout, title: { ...(typeof title === "string" ? {} : title), text: wrapped } };
-  // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room.
-  if (layout.title.yanchor === "top" && height) layout.title.y = (layout.title.y ?? 1) - line / height;
-  if (layout.margin) layout.margin = { ...layout.margin, t: (layout.margin.t ?? 40) + line };
-  if (layout.legend?.yref === "container" && height) layout.legend = { ...layout.legend, y: layout.legend.y - line / height };
+  if (height) {
+    // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room; one
+    // placed by Plotly (in the top margin) is pinned under the modebar.
+    if (top) layout.title.y = (layout.title.y ?? 1) - added / height;
+    else if (added >= MODEBAR_ROW) Object.assign(layout.title, { yref: "container", y: 1 - (MODEBAR_ROW + 4) / height, yanchor: "top" });
+  }
+  const m = layout.margin ?? {};
+  layout.margin = { ...m, t: (m.t ?? 100) + added };
+  if (layout.legend?.yref === "container" && height) layout.legend = { ...layout.legend, y: layout.legend.y - added / height };
   return { ...fig, layout };
 }
