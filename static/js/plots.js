@@ -12,8 +12,8 @@ const SVG_BUTTON = {
   click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename: imageName(gd) }),
 };
 // The modebar keeps what a reader of these plots uses: the two downloads, box zoom, pan and reset (a narrow
-// plot, on a phone: the downloads and reset); Plotly's zoom in/out, autoscale and selections go.
-const REMOVED = ["zoomIn2d", "zoomOut2d", "autoScale2d", "select2d", "lasso2d"];
+// plot, on a phone: the downloads and reset); Plotly's zoom in/out, autoscale, selections and cloud upload go.
+const REMOVED = ["zoomIn2d", "zoomOut2d", "autoScale2d", "select2d", "lasso2d", "sendChartToCloud"];
 const NARROW = 500; // px: a plot this narrow has the short modebar
 export const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToAdd: [SVG_BUTTON], modeBarButtonsToRemove: REMOVED };
 // CONFIG for one plot element: its PNG named like its SVG.
@@ -22,9 +22,9 @@ export const configFor = (el) => ({
   modeBarButtonsToRemove: el.clientWidth && el.clientWidth < NARROW ? [...REMOVED, "zoom2d", "pan2d"] : REMOVED,
   toImageButtonOptions: { filename: imageName(el) },
 });
-// The modebar's width in px (buttons of at least 24 px, static/js/app.css, with Plotly's padding) and height.
-const BUTTON = 27;
-const modebarWidth = (width) => BUTTON * (width < NARROW ? 3 : 5) + 12;
+// The modebar's width in px: 24 px a button (static/css/app.css) and 8 px a group (Plotly's padding), at 2 px
+// from the plot's right edge; 3 buttons in 3 groups on a narrow plot, else 5 in 4.
+const modebarWidth = (width) => (width < NARROW ? 3 * 24 + 3 * 8 : 5 * 24 + 4 * 8) + 2;
 const MODEBAR_ROW = 30;
 // The PNG's name after the view's state changed, without a new config: Plotly rebuilds a plot whose config
 // changed, and a dragged slider changes the name at every step.
@@ -63,7 +63,7 @@ export function wrapTitle(fig, width, height) {
   const text = typeof title === "string" ? title : title?.text;
   if (!text || text.includes("<br>")) return fig;
   const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
-  const clear = (px) => width / 2 + px / 2 <= width - modebarWidth(width) - 4; // its right end left of the modebar
+  const clear = (px) => width / 2 + px / 2 <= width - modebarWidth(width) - 10; // its right end left of the modebar
   const widest = (lines) => Math.max(...lines.split("<br>").map((l) => textPx(l, size)));
   // Broken only between words, or anywhere in Chinese; a single word ("GRU") stays whole.
   const breakable = / /.test(text.trim()) || CJK.test(text);
