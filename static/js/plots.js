@@ -53,9 +53,10 @@ function wrapLegend(fig, width) {
   return { ...fig, data };
 }
 
-// A title wider than its plot (a phone) breaks at the space nearest its middle, and a title that would run under
-// the modebar (top right) moves below it; the legend under the title and the plot move down by the added room.
-// Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one; the title is centred on the plot.
+// A title wider than its plot (a phone) breaks at the space nearest its middle. A title that would run under the
+// modebar (top right) moves left of it, as little as it needs, if there is room; else it breaks in two where
+// that clears it; else it moves below it. The legend under the title and the plot move down by the added room.
+// Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
 export function wrapTitle(fig, width, height) {
   if (!width) return fig;
   fig = wrapLegend(fig, width);
@@ -63,17 +64,21 @@ export function wrapTitle(fig, width, height) {
   const text = typeof title === "string" ? title : title?.text;
   if (!text || text.includes("<br>")) return fig;
   const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
-  const clear = (px) => width / 2 + px / 2 <= width - modebarWidth(width) - 10; // its right end left of the modebar
+  const right = width - modebarWidth(width) - 10; // where the modebar's room begins
+  // The centre of a title `px` wide: the plot's middle, or left of it to clear the modebar (null: no room).
+  const centre = (px) => (width / 2 + px / 2 <= right ? width / 2 : right - px / 2 >= 8 + px / 2 ? right - px / 2 : null);
   const widest = (lines) => Math.max(...lines.split("<br>").map((l) => textPx(l, size)));
   // Broken only between words, or anywhere in Chinese; a single word ("GRU") stays whole.
   const breakable = / /.test(text.trim()) || CJK.test(text);
   let wrapped = text;
-  if (breakable && (textPx(text, size) > width - 16 || (!clear(textPx(text, size)) && clear(widest(halves(text)))))) wrapped = halves(text);
+  if (breakable && (textPx(text, size) > width - 16 || (centre(textPx(text, size)) === null && centre(widest(halves(text))) !== null))) wrapped = halves(text);
   const line = 1.2 * size;
-  const added = (wrapped === text ? 0 : line) + (clear(widest(wrapped)) ? 0 : MODEBAR_ROW);
-  if (!added) return fig;
+  const x = centre(widest(wrapped));
+  const added = (wrapped === text ? 0 : line) + (x === null ? MODEBAR_ROW : 0);
+  if (!added && x === width / 2) return fig;
   const top = typeof title !== "string" && title.yanchor === "top";
   const layout = { ...fig.layout, title: { ...(typeof title === "string" ? {} : title), text: wrapped } };
+  if (x !== null && x !== width / 2) Object.assign(layout.title, { xref: "container", x: x / width, xanchor: "center" });
   if (height) {
     // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room; one
     // placed by Plotly (in the top margin) is pinned under the modebar.

@@ -107,8 +107,8 @@ def test_a_laptop_shows_the_decay_curve_and_the_heatmap_at_once(
     assert page.evaluate("() => window.scrollY") == 0
     decay = page.evaluate(TOP, "#plot-decay")
     heatmap = page.evaluate(TOP, "#plot-pairs .plot")
-    assert 0 < decay[0] and decay[1] <= height, f"decay plot at {decay} on a {width}x{height} screen"
-    assert 0 < heatmap[0] and heatmap[1] <= height, f"heatmap at {heatmap} on a {width}x{height} screen"
+    assert decay[0] > 0 and decay[1] <= height, f"decay plot at {decay} on a {width}x{height} screen"
+    assert heatmap[0] > 0 and heatmap[1] <= height, f"heatmap at {heatmap} on a {width}x{height} screen"
     assert abs(decay[0] - heatmap[0]) < 40, "side by side"
 
 
@@ -138,18 +138,22 @@ def test_a_phone_keeps_a_slider_and_a_plot_on_screen_together(
     first = plots.first.bounding_box()
     assert first is not None and first["y"] < 812 - 100, f"the first plot starts at y = {first}"
     slider = page.locator(f"#in-{main}")
-    hidden = page.locator("#controls .control:not(.main-control) input, #controls .control:not(.main-control) select").first
+    hidden = page.locator(
+        "#controls .control:not(.main-control) input, #controls .control:not(.main-control) select"
+    ).first
     expect(slider).to_be_visible()
     expect(hidden).to_be_hidden()
     plot = plots.nth(1)
-    page.evaluate("(el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200)", plot.element_handle())
+    page.evaluate(
+        "(el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200)", plot.element_handle()
+    )
     page.wait_for_timeout(100)
     bar = page.evaluate(TOP, "#controls")
     target = plot.bounding_box()
     box = slider.bounding_box()
     assert page.evaluate("() => window.scrollY") > 300
     assert bar[0] >= -1 and bar[1] <= 200, f"the bar is at {bar} after scrolling"
-    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= bar[1]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= bar[1]
     assert target is not None and target["y"] >= bar[1] and target["y"] + min(target["height"], 300) <= 812
     if view != "train":
         before = page.get_attribute("body", "data-rendered")
