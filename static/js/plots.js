@@ -26,6 +26,7 @@ export const configFor = (el) => ({
 // from the plot's right edge; 3 buttons in 3 groups on a narrow plot, else 5 in 4.
 const modebarWidth = (width) => (width < NARROW ? 3 * 24 + 3 * 8 : 5 * 24 + 4 * 8) + 2;
 const MODEBAR_ROW = 30;
+const LEFT = 12; // px from a plot's left edge to a title placed there
 // The PNG's name after the view's state changed, without a new config: Plotly rebuilds a plot whose config
 // changed, and a dragged slider changes the name at every step.
 export function renameDownloads(el) {
@@ -33,9 +34,10 @@ export function renameDownloads(el) {
   if (options) options.filename = imageName(el);
 }
 
-// Text of `size` px as wide as about this many px: 0.55 em a Latin letter, 1 em a CJK one.
+// Text of `size` px as wide as about this many px: 0.55 em a Latin letter, 0.72 em a capital, 1 em a CJK one.
 const CJK = /[\u2e80-\u9fff\uff00-\uffef]/;
-const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + (CJK.test(c) ? 1 : 0.55), 0);
+const em = (c) => (CJK.test(c) ? 1 : /[A-Z]/.test(c) ? 0.72 : 0.55);
+const textPx = (text, size) => size * [...text].reduce((sum, c) => sum + em(c), 0);
 // `text` broken with <br> at the space nearest its middle (or at its middle when it has none).
 function halves(text) {
   const middle = text.length / 2;
@@ -54,9 +56,8 @@ function wrapLegend(fig, width) {
 }
 
 // A title wider than its plot (a phone) breaks at the space nearest its middle. A title that would run under the
-// modebar (top right) moves left of it, as little as it needs, if there is room; else it breaks in two where
-// that clears it; else it moves below it. The legend under the title and the plot move down by the added room.
-// Widths are estimated: about 0.55 em a Latin letter, 1 em a CJK one.
+// modebar (top right) moves to the plot's left edge if that clears it, else below the modebar. The legend under
+// the title and the plot move down by the added room. Widths are estimated (textPx).
 export function wrapTitle(fig, width, height) {
   if (!width) return fig;
   fig = wrapLegend(fig, width);
@@ -65,20 +66,21 @@ export function wrapTitle(fig, width, height) {
   if (!text || text.includes("<br>")) return fig;
   const size = title.font?.size ?? 1.4 * (fig.layout.font?.size ?? FONT.size); // Plotly's default title size
   const right = width - modebarWidth(width) - 10; // where the modebar's room begins
-  // The centre of a title `px` wide: the plot's middle, or left of it to clear the modebar (null: no room).
-  const centre = (px) => (width / 2 + px / 2 <= right ? width / 2 : right - px / 2 >= 8 + px / 2 ? right - px / 2 : null);
+  // Where a title `px` wide goes: the plot's middle, else its left edge (a place that holds when the plot is
+  // resized), clear of the modebar; null: no room beside it.
+  const place = (px) => (width / 2 + px / 2 <= right ? "middle" : LEFT + px <= right ? "left" : null);
   const widest = (lines) => Math.max(...lines.split("<br>").map((l) => textPx(l, size)));
   // Broken only between words, or anywhere in Chinese; a single word ("GRU") stays whole.
   const breakable = / /.test(text.trim()) || CJK.test(text);
   let wrapped = text;
-  if (breakable && (textPx(text, size) > width - 16 || (centre(textPx(text, size)) === null && centre(widest(halves(text))) !== null))) wrapped = halves(text);
+  if (breakable && textPx(text, size) > width - 16) wrapped = halves(text);
   const line = 1.2 * size;
-  const x = centre(widest(wrapped));
-  const added = (wrapped === text ? 0 : line) + (x === null ? MODEBAR_ROW : 0);
-  if (!added && x === width / 2) return fig;
+  const at = place(widest(wrapped));
+  const added = (wrapped === text ? 0 : line) + (at === null ? MODEBAR_ROW : 0);
+  if (!added && at === "middle") return fig;
   const top = typeof title !== "string" && title.yanchor === "top";
   const layout = { ...fig.layout, title: { ...(typeof title === "string" ? {} : title), text: wrapped } };
-  if (x !== null && x !== width / 2) Object.assign(layout.title, { xref: "container", x: x / width, xanchor: "center" });
+  if (at === "left") Object.assign(layout.title, { xref: "container", x: 0, xanchor: "left", pad: { l: LEFT } });
   if (height) {
     // Plotly anchors a title's first line: a top-anchored title of two lines needs the second one's room; one
     // placed by Plotly (in the top margin) is pinned under the modebar.
