@@ -41,7 +41,7 @@ WORDS = {
     "zh": {
         "title": "梯度流",
         "fixed": "固定的设置",
-        "story": "故事",
+        "story": "案例",
         "loading": "正在解压预先计算的图…",
         "about": "由 BPTT Explorer 导出：每个滑块位置的图都已预先算好；此文件无需服务器，也无需网络。",
     },

@@ -207,7 +207,7 @@ def test_question_mark_shows_the_keys_and_f_asks_for_fullscreen(
     page.keyboard.press("?")
     dialog = page.locator("#present-help")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("下一个演示")
+    expect(dialog).to_contain_text("下一个案例")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     page.keyboard.press("f")
