@@ -34,8 +34,8 @@ _CONTROLS = re.compile(r"^(all|none|[a-z_0-9]+(,[a-z_0-9]+)*)$")
 PANELS: dict[str, dict[str, tuple[str, ...]]] = {
     "recurrent": {
         "decay": (),
-        "activation": ("rnn",),
         "pairs": (),
+        "activation": ("rnn",),
         "units": (),
         "nearfar": ("rnn",),
         "spectrum": ("rnn",),

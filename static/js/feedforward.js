@@ -38,6 +38,7 @@ function verdict(s, L) {
 
 // The share of units flat for every input: dead only where the derivative is zero there (ReLU); a leaky ReLU's
 // negative side still passes a small gradient, and tanh's or sigmoid's tails a tiny one.
+const DEAD = N_("dead, mean");
 const ALWAYS_FLAT = { leaky_relu: N_("a ≤ 0 for every input, mean"), tanh: N_("saturated for every input, mean"), sigmoid: N_("saturated for every input, mean") };
 
 function summaryHTML(facts, activation) {
@@ -46,7 +47,7 @@ function summaryHTML(facts, activation) {
     `<dt>‖∂E/∂W_${L}‖</dt><dd>${fromLog10(s.log10_grad_w_last ?? -Infinity)}</dd>` +
     `<dt>${t("first / last")}</dt><dd>${s.log10_first_over_last === null ? "—" : plain(s.log10_first_over_last)}</dd>` +
     `<dt>${t("flat, mean")}</dt><dd>${percent(s.mean_saturated_fraction)}</dd>` +
-    `<dt>${t(ALWAYS_FLAT[activation] ?? "dead, mean")}</dt><dd>${percent(s.mean_dead_fraction)}</dd></dl>` +
+    `<dt>${t(ALWAYS_FLAT[activation] ?? DEAD)}</dt><dd>${percent(s.mean_dead_fraction)}</dd></dl>` +
     `<p>${verdict(s, L)}</p>`;
 }
 

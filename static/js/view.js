@@ -240,18 +240,21 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   // frequent history rewrites, and a drag sends an input every 16 ms.
   let urlTimer = null;
   let urlWritten = -Infinity;
-  function writeURL() {
-    if (urlTimer !== null) return;
-    const wait = urlWritten + STILL_MS - performance.now();
+  // `now`: a choice, a flag or a typed number (no stream of them follows) is written at once.
+  function writeURL(now = false) {
     const write = () => {
+      clearTimeout(urlTimer);
       urlTimer = null;
       if (!valid(state)) return; // only a state the view can show reaches the address bar (and a shared link)
       urlWritten = performance.now();
       history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
       for (const el of document.querySelectorAll(".js-plotly-plot")) renameDownloads(el); // names follow the URL
     };
+    if (now) return write();
+    if (urlTimer !== null) return;
+    const wait = urlWritten + STILL_MS - performance.now();
     urlTimer = wait > 0 ? setTimeout(write, wait) : 0;
-    if (wait <= 0) queueMicrotask(write); // after the rest of this event: keys set in one go are written together
+    if (wait <= 0) queueMicrotask(() => { if (urlTimer === 0) write(); }); // keys set in one go are written together
   }
 
   // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
@@ -259,7 +262,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   let queued = false;
   function set(key, value) {
     state = { ...state, [key]: value };
-    writeURL();
+    writeURL($(`in-${key}`)?.type !== "range");
     writeControls();
     if (queued) return;
     queued = true;
