@@ -4,8 +4,9 @@
 // drag spends every frame on what the user sees, and every figure on screen follows it.
 //
 // A figure that differs from the one a plot shows only in its data arrays (a new state of the same view) is
-// not rebuilt: a heatmap gets its arrays replaced, anything else moves through Plotly's transition path with no
-// duration. The same picture at a fraction of the cost (update() below).
+// drawn through Plotly's transition path, with no duration: the traces and axes move to the new numbers without
+// the plot being rebuilt, the same picture at a fraction of the cost. Heatmaps, which Plotly cannot transition,
+// are drawn whole.
 //
 // Figures are submitted in batches (one state of the view): a batch's callbacks run when its first plot, and
 // when all its plots, show its figures; a batch whose plot got a figure of another state before being drawn
@@ -19,7 +20,6 @@ export const STILL_MS = 150; // no new figure for this long: the hand is still, 
 const waiting = new Map(); // plot element -> {fig, batches, resize, after}
 const lastDrawn = new WeakMap(); // plot element -> time of its last draw (least recent goes first)
 const shapeOf = new WeakMap(); // plot element -> the shape of the figure it shows (shape() below)
-const layoutOf = new WeakMap(); // plot element -> a heatmap's layout as drawn, as JSON
 const onScreen = new Set();
 const watched = new WeakSet();
 let lastSubmit = -Infinity;
@@ -80,7 +80,6 @@ export function forget(el) {
   for (const b of waiting.get(el)?.batches ?? []) b.open.delete(el);
   waiting.delete(el);
   shapeOf.delete(el);
-  layoutOf.delete(el);
 }
 
 function ask() {
@@ -116,56 +115,28 @@ function frame() {
 }
 
 // A figure without its numbers: everything but its arrays of numbers or labels (data, axis ranges, tick values
-// and texts, a heatmap's rows), each replaced by a mark, as JSON. Two figures of one shape differ only in those
-// arrays.
+// and texts), as JSON. Two figures of one shape differ only in what Plotly's transition path redraws. A heatmap
+// has no shape (it cannot be transitioned).
 const scalar = (x) => x === null || typeof x !== "object";
-const row = (x) => scalar(x) || ArrayBuffer.isView(x) || (Array.isArray(x) && x.every(scalar));
-const numbers = (v) => ArrayBuffer.isView(v) || typeof v?.bdata === "string" || (Array.isArray(v) && v.every(row));
-const skeleton = (v) => (scalar(v) ? v : numbers(v) ? "#" : Array.isArray(v) ? v.map(skeleton)
-  : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, skeleton(x)])));
-const shape = ({ data, layout }) => JSON.stringify(skeleton({ data, layout }));
-const isHeatmap = ({ data }) => data.some((t) => t.type === "heatmap");
+const numbers = (v) => ArrayBuffer.isView(v) || typeof v?.bdata === "string" || (Array.isArray(v) && v.every(scalar));
+const skeleton = (v) => (scalar(v) ? v : Array.isArray(v) ? v.map(skeleton)
+  : Object.fromEntries(Object.entries(v).filter(([, x]) => !numbers(x)).map(([k, x]) => [k, skeleton(x)])));
 
-// The arrays of `data` as Plotly.restyle takes them: {"z": [z0, z1], "marker.color": [c0, undefined], ...}
-// (undefined: that trace has no such array).
-function arraysOf(data) {
-  const update = {};
-  const walk = (node, prefix, i) => {
-    for (const [k, v] of Object.entries(node)) {
-      if (numbers(v)) (update[prefix + k] ??= new Array(data.length).fill(undefined))[i] = v;
-      else if (!scalar(v) && !Array.isArray(v)) walk(v, `${prefix}${k}.`, i);
-    }
-  };
-  data.forEach((trace, i) => walk(trace, "", i));
-  return update;
-}
-
-// A new state of a figure of the same shape: a heatmap with the same layout gets its arrays replaced in place
-// (Plotly recomputes the trace, and neither the axes nor the colour bar are rebuilt); anything else moves through
-// Plotly's transition path with no duration (traces and axes move to the new numbers; heatmaps cannot). Both draw
-// the same picture as a whole redraw (tests/browser/test_drag.py).
-function update(el, f, config) {
-  const form = shape(f);
-  const same = el._fullLayout && shapeOf.get(el) === form;
-  const layoutText = isHeatmap(f) ? JSON.stringify(f.layout) : null;
-  if (same && layoutText !== null && layoutOf.get(el) === layoutText) {
-    Plotly.restyle(el, arraysOf(f.data), f.data.map((_, i) => i));
-    el.dataset.drawnBy = "arrays";
-  } else {
-    const moving = same && layoutText === null;
-    Plotly.react(el, f.data, moving ? { ...f.layout, transition: { duration: 0 } } : f.layout, config);
-    el.dataset.drawnBy = moving ? "transition" : "whole";
-  }
-  shapeOf.set(el, form);
-  layoutOf.set(el, layoutText);
+function shape({ data, layout }) {
+  if (data.some((t) => t.type === "heatmap")) return null;
+  return JSON.stringify(skeleton({ data, layout }));
 }
 
 function draw(el) {
   const { fig, batches, resize, after } = waiting.get(el);
   waiting.delete(el);
   const f = projected(el, fig); // larger type and lines in presenter mode, titles fitted to a phone
-  update(el, f, el._context ? undefined : configFor(el)); // the config once: see renameDownloads
+  const form = shape(f);
+  const moving = form !== null && el._fullLayout && shapeOf.get(el) === form;
+  const layout = moving ? { ...f.layout, transition: { duration: 0 } } : f.layout;
+  Plotly.react(el, f.data, layout, el._context ? undefined : configFor(el)); // the config once: see renameDownloads
   renameDownloads(el);
+  shapeOf.set(el, form);
   if (resize) Plotly.Plots.resize(el);
   lastDrawn.set(el, performance.now());
   el.dataset.state = batches[0].tag;
