@@ -135,12 +135,13 @@ function figures({ figures: answer }) {
 
 // The RNN's side panels, from endpoints of their own: near/far terms, the singular spectrum and the
 // mean-field chi along the scale slider.
+// The side panels that were asked for (an embed may leave some out).
 function sideFigures({ nearfar, spectrum, meanfield }, state) {
   return [
-    () => drawNearFar(nearfar),
-    () => drawSpectrum(spectrum),
-    () => drawChaosBar($("chaos-bar"), $("chaos-note"), meanfield, CONFIG.limits.scale, state.init !== "identity"),
-  ];
+    nearfar && (() => drawNearFar(nearfar)),
+    spectrum && (() => drawSpectrum(spectrum)),
+    meanfield && (() => drawChaosBar($("chaos-bar"), $("chaos-note"), meanfield, CONFIG.limits.scale, state.init !== "identity")),
+  ].filter(Boolean);
 }
 
 function drawSpectrum({ figures: fig, facts: d }) {

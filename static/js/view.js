@@ -52,9 +52,13 @@ export const figuresURL = (view, query) => `/api/v1/figures/${view}?${query}${qu
 // Figures drawn while a view's answer is painted belong to its batch (painter.js); others to one of their own.
 let batch = null;
 
+// A plot or panel an embedding page left out (/embed's plots=): never fetched for, never drawn.
+const hidden = (el) => Boolean(el?.closest(".embed-hidden"));
+
 // Queues `fig` for plot `el`: painter.js draws it in a coming frame, at once if it is on screen.
 // `resize`: fit the plot to its container after drawing (its siblings changed); `after(el)` runs once it is drawn.
 export function draw(el, fig, { resize = false, after = null } = {}) {
+  if (hidden(el)) return;
   const own = batch ?? new Batch(el.id);
   submit(el, fig, own, { resize, after });
   if (own !== batch) own.seal();
@@ -323,7 +327,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     // Large sizes take a moment: say so rather than look frozen.
     slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
     loader.request({ tag: toQuery(state, spec), models: view ? ["figures"] : models, urls, state });
-    const names = sideOf(state);
+    const names = sideOf(state).filter((n) => !hidden($(sidePanels?.[n]))); // an embed may leave panels out
     publish({
       query: `${toQuery(state, spec)}${keptQuery()}`,
       sources: Object.fromEntries([...models, ...names].map((m) => [m ?? "data", `${urlOf(m)}?${apiQuery(state, spec, m)}`])),

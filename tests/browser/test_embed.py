@@ -262,3 +262,15 @@ def test_by_default_a_page_opened_from_disk_cannot_frame_the_view(
     assert _embedded(page, live_server) == []  # both show the browser's error page instead
     assert all(f.locator("body.embed").count() == 0 for f in page.frames)
     page.close()
+
+
+def test_panels_left_out_are_neither_fetched_nor_drawn(page: Page, live_server: str, console: list[str]) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto(f"{live_server}/embed?view=recurrent&model=rnn&plots=decay&text=0")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=30000)
+    page.wait_for_timeout(600)  # past the wait for side panels
+    assert page.locator("#plot-decay .main-svg").count() > 0
+    for other in ("pairs-rnn", "units-rnn", "activation", "nearfar", "spectrum"):
+        assert page.locator(f"#plot-{other} .main-svg").count() == 0, other
+    assert not [u for u in asked if "/nearfar" in u or "/spectrum" in u], asked
