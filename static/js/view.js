@@ -234,7 +234,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
         if (dir > 0) probe.stepUp(); else probe.stepDown();
         if (probe.value === input.value) continue;
         const next = { ...state, [moved]: probe.value };
-        if (Object.keys(invalid(next, spec, modelsOf(next), config.limits, CHOICES)).length) continue;
+        if (!valid(next)) continue;
         for (const url of mainURLs(next)) fetch(url, { priority: "low", headers: { Accept: "application/json" } }).catch(() => {});
       }
     }, STILL_MS);
