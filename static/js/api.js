@@ -54,28 +54,44 @@ export class Loader {
   }
 }
 
-// Plotly's base64 typed arrays ({dtype: "f4", bdata, shape}) back into Float32Arrays (2-D: one per row,
-// views into one buffer, no copies).
+const DTYPES = { f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array,
+  u1: Uint8Array, u2: Uint16Array, u4: Uint32Array };
+
+// The bytes of a base64 text (natively where the browser can).
+function bytesOf(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+// One of Plotly's base64 typed arrays ({dtype: "f4", bdata, shape}) as a typed array (2-D: one per row, views
+// into one buffer, no copies); anything else as it is.
+export function typedArray(node) {
+  const Type = DTYPES[node?.dtype];
+  if (!Type || typeof node.bdata !== "string") return node;
+  const flat = new Type(bytesOf(node.bdata).buffer);
+  // The shape: [n] or [rows, cols], or plotly.py's "rows, cols"; absent for one dimension.
+  const shape = typeof node.shape === "string" ? node.shape.split(",").map(Number) : node.shape ?? [flat.length];
+  if (shape.length === 1) return flat;
+  const [rows, cols] = shape;
+  return Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
+}
+
+// Every base64 typed array of an answer as a typed array.
 export function decodeArrays(node) {
   if (Array.isArray(node)) return node.map(decodeArrays);
   if (node === null || typeof node !== "object") return node;
-  if (node.dtype === "f4" && typeof node.bdata === "string") {
-    const text = atob(node.bdata);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    const flat = new Float32Array(bytes.buffer);
-    // The shape: [n] or [rows, cols], or plotly.py's "rows, cols"; absent for one dimension.
-    const shape = typeof node.shape === "string" ? node.shape.split(",").map(Number) : node.shape ?? [flat.length];
-    if (shape.length === 1) return flat;
-    const [rows, cols] = shape;
-    return Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
-  }
+  if (typeof node.bdata === "string") return typedArray(node);
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));
 }
 
 // {ok, status, body, retryAfter}: a 422 is an answer (field errors), not an exception; a network failure throws.
-async function fetchJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+// `priority`: "low" for answers fetched ahead of need.
+export async function fetchJSON(url, priority = "auto") {
+  const headers = { Accept: "application/json" };
+  const response = await fetch(url, { headers, priority, signal: AbortSignal.timeout(TIMEOUT_MS) });
   let body;
   try {
     body = await response.json();

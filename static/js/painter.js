@@ -5,13 +5,15 @@
 //
 // A figure that differs from the one a plot shows only in its data arrays (a new state of the same view) is
 // drawn through Plotly's transition path, with no duration: the traces and axes move to the new numbers without
-// the plot being rebuilt, the same picture at a fraction of the cost. Heatmaps, which Plotly cannot transition,
-// are drawn whole.
+// the plot being rebuilt, the same picture at a fraction of the cost. When the layout is unchanged too, but for
+// the range and ticks of an axis (as in most drags), only the traces are recomputed and redrawn, by their own
+// Plotly modules (inplace.js): cheaper still, and heatmaps too (which Plotly cannot transition).
 //
 // Figures are submitted in batches (one state of the view): a batch's callbacks run when its first plot, and
 // when all its plots, show its figures; a batch whose plot got a figure of another state before being drawn
 // never completes.
 import { projected } from "./present.js";
+import { numbers, redrawInPlace } from "./inplace.js";
 import { configFor, renameDownloads } from "./plots.js";
 
 const BUDGET_MS = 40; // drawing per frame, after the first plot: a state on screen is best drawn in one frame
@@ -20,6 +22,7 @@ export const STILL_MS = 150; // no new figure for this long: the hand is still, 
 const waiting = new Map(); // plot element -> {fig, batches, resize, after}
 const lastDrawn = new WeakMap(); // plot element -> time of its last draw (least recent goes first)
 const shapeOf = new WeakMap(); // plot element -> the shape of the figure it shows (shape() below)
+const shown = new WeakMap(); // plot element -> the data it shows, and a copy of its layout (see inplace.js)
 const onScreen = new Set();
 const watched = new WeakSet();
 let lastSubmit = -Infinity;
@@ -79,6 +82,7 @@ export function submit(el, fig, batch, { resize = false, after = null } = {}) {
 export function forget(el) {
   for (const b of waiting.get(el)?.batches ?? []) b.open.delete(el);
   waiting.delete(el);
+  shown.delete(el);
   shapeOf.delete(el);
 }
 
@@ -115,28 +119,28 @@ function frame() {
 }
 
 // A figure without its numbers: everything but its arrays of numbers or labels (data, axis ranges, tick values
-// and texts), as JSON. Two figures of one shape differ only in what Plotly's transition path redraws. A heatmap
-// has no shape (it cannot be transitioned).
+// and texts), as JSON. Two figures of one shape differ only in what Plotly's transition path redraws.
 const scalar = (x) => x === null || typeof x !== "object";
-const numbers = (v) => ArrayBuffer.isView(v) || typeof v?.bdata === "string" || (Array.isArray(v) && v.every(scalar));
 const skeleton = (v) => (scalar(v) ? v : Array.isArray(v) ? v.map(skeleton)
   : Object.fromEntries(Object.entries(v).filter(([, x]) => !numbers(x)).map(([k, x]) => [k, skeleton(x)])));
 
-function shape({ data, layout }) {
-  if (data.some((t) => t.type === "heatmap")) return null;
-  return JSON.stringify(skeleton({ data, layout }));
-}
+const shape = (fig) => JSON.stringify(skeleton({ data: fig.data, layout: fig.layout }));
+const heat = (fig) => fig.data.some((t) => t.type === "heatmap");
 
 function draw(el) {
   const { fig, batches, resize, after } = waiting.get(el);
   waiting.delete(el);
   const f = projected(el, fig); // larger type and lines in presenter mode, titles fitted to a phone
   const form = shape(f);
-  const moving = form !== null && el._fullLayout && shapeOf.get(el) === form;
-  const layout = moving ? { ...f.layout, transition: { duration: 0 } } : f.layout;
-  Plotly.react(el, f.data, layout, el._context ? undefined : configFor(el)); // the config once: see renameDownloads
+  const layoutCopy = JSON.parse(JSON.stringify(f.layout)); // before Plotly adds its own keys to the layout object
+  const moving = Boolean(el._fullLayout) && shapeOf.get(el) === form;
+  if (!(moving && redrawInPlace(el, shown.get(el), f))) {
+    const layout = moving && !heat(f) ? { ...f.layout, transition: { duration: 0 } } : f.layout;
+    Plotly.react(el, f.data, layout, el._context ? undefined : configFor(el)); // the config once: see renameDownloads
+  }
   renameDownloads(el);
   shapeOf.set(el, form);
+  shown.set(el, { data: f.data, layout: layoutCopy });
   if (resize) Plotly.Plots.resize(el);
   lastDrawn.set(el, performance.now());
   el.dataset.state = batches[0].tag;

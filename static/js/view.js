@@ -7,6 +7,7 @@ import { Batch, STILL_MS, forget, submit } from "./painter.js";
 import { configFor, renameDownloads } from "./plots.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
+import { Prepared, fetchNeighbours } from "./prepared.js";
 
 // Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
 // the story told, an embedded view's choices (/embed) and presenter mode (present.js, which may turn it
@@ -216,49 +217,32 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       : models.map((m) => `${urlOf(m)}?${apiQuery(st, spec, m)}${format}`);
   }
 
-  // Once a state is drawn and the hand rests, the answers one step either side of the slider last moved are
-  // fetched into the browser's cache (the server allows an hour), so the next arrow key or nudge draws at once.
-  // Only where this state's answer came quickly: a large computation is not made twice more on speculation.
-  const AHEAD_MS = 150;
+  // Once a state is drawn and the hand rests: its neighbours on the slider last moved, if it came quickly, or a
+  // grid of prepared states along it, if it came slowly (prepared.js).
   let moved = null; // the name of the range input last moved
-  let aheadTimer = null;
+  let slid = null; // the range input whose move the coming refresh follows
+  let exactTimer = null;
+  const prepared = new Prepared({ urlsOf: mainURLs, valid });
   function prepareAhead(tag, took) {
-    clearTimeout(aheadTimer);
-    const input = moved && $(`in-${moved}`);
-    if (!input || input.type !== "range" || !(took < AHEAD_MS)) return;
-    aheadTimer = setTimeout(() => {
-      if (toQuery(state, spec) !== tag || !loader.idle) return;
-      for (const dir of [1, -1]) {
-        const probe = input.cloneNode();
-        probe.value = input.value;
-        if (dir > 0) probe.stepUp(); else probe.stepDown();
-        if (probe.value === input.value) continue;
-        const next = { ...state, [moved]: probe.value };
-        if (!valid(next)) continue;
-        for (const url of mainURLs(next)) fetch(url, { priority: "low", headers: { Accept: "application/json" } }).catch(() => {});
-      }
-    }, STILL_MS);
+    prepared.rest(state, moved, took);
+    fetchNeighbours(moved, took, () => toQuery(state, spec) === tag && loader.idle, state, valid, mainURLs);
   }
 
-  // The address bar follows the state at most once per STILL_MS (and at once after a pause): browsers throttle
-  // frequent history rewrites, and a drag sends an input every 16 ms.
+  // The address bar follows a slider once the hand is still (STILL_MS without a move): a history rewrite costs
+  // the page ~10 ms, browsers throttle frequent ones, and a drag sends an input every 16 ms.
   let urlTimer = null;
-  let urlWritten = -Infinity;
   // `now`: a choice, a flag or a typed number (no stream of them follows) is written at once.
   function writeURL(now = false) {
     const write = () => {
       clearTimeout(urlTimer);
       urlTimer = null;
       if (!valid(state)) return; // only a state the view can show reaches the address bar (and a shared link)
-      urlWritten = performance.now();
       history.replaceState(null, "", `?${toQuery(state, spec)}${keptQuery()}`);
       for (const el of document.querySelectorAll(".js-plotly-plot")) renameDownloads(el); // names follow the URL
     };
-    if (now) return write();
-    if (urlTimer !== null) return;
-    const wait = urlWritten + STILL_MS - performance.now();
-    urlTimer = wait > 0 ? setTimeout(write, wait) : 0;
-    if (wait <= 0) queueMicrotask(() => { if (urlTimer === 0) write(); }); // keys set in one go are written together
+    clearTimeout(urlTimer);
+    if (now) write();
+    else urlTimer = setTimeout(write, STILL_MS);
   }
 
   // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
@@ -281,7 +265,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       const input = $(`in-${key}`);
       if (field.kind === "flag") { input.addEventListener("change", () => set(key, String(input.checked))); continue; }
       input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => {
-        if (input.type === "range") moved = key;
+        if (input.type === "range") { moved = key; slid = key; }
         set(key, input.value);
       });
       const box = $(`num-${key}`);
@@ -297,17 +281,32 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   // The figures of one answer, queued at once (painter.js draws them at the screen's pace, those on screen first);
   // body[data-drawn] names the state whose first figure is up, body[data-rendered] the state whose figures are
   // all up. A newer answer replaces figures still waiting from an older one.
+  // `took`: null for a prepared state.
   function paint(tasks, tag, took) {
     performance.mark("render-start");
     paintBatch(tasks, tag, () => { document.body.dataset.drawn = tag; }, () => {
       performance.measure("render", "render-start"); // visible in the browser's performance tools
       document.body.dataset.rendered = tag;
-      prepareAhead(tag, took);
+      if (took !== null) prepareAhead(tag, took);
     });
   }
 
-  function refresh() {
+  // A prepared state near the hand's, labelled, while the slider moves; the exact one once the hand rests.
+  function showPrepared(near, models) {
+    loader.cancel(); // an older exact state must not follow this one
+    const byModel = Object.fromEntries(near.results.map((r, i) => [models[i] ?? "data", r.body]));
+    paint(figures(byModel, near.state), toQuery(near.state, spec), null);
+    const label = document.querySelector(`label[for="in-${prepared.slider}"]`)?.textContent.trim() || prepared.slider;
+    say(t("Showing {name} = {value} while the slider moves; the exact figures follow when it stops.", { name: label, value: near.state[prepared.slider] }));
+    clearTimeout(exactTimer);
+    exactTimer = setTimeout(() => refresh(false), STILL_MS);
+  }
+
+  // `sliding`: whether a slider's move asked for it (a prepared state may stand in while it moves).
+  function refresh(sliding = true) {
     clearTimeout(retryTimer);
+    clearTimeout(exactTimer);
+    prepared.stop();
     const models = modelsOf(state);
     const local = invalid(state, spec, models, config.limits, CHOICES);
     if (Object.keys(local).length) {
@@ -326,6 +325,9 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     clearTimeout(slowTimer);
     // Large sizes take a moment: say so rather than look frozen.
     slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
+    const near = sliding && slid !== null && slid === prepared.slider ? prepared.nearest(state) : null;
+    slid = null;
+    if (near) return showPrepared(near, view ? ["figures"] : models);
     loader.request({ tag: toQuery(state, spec), models: view ? ["figures"] : models, urls, state });
     const names = sideOf(state).filter((n) => !hidden($(sidePanels?.[n]))); // an embed may leave panels out
     publish({

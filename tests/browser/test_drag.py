@@ -49,17 +49,52 @@ def test_every_figure_on_screen_follows_a_drag(page: Page, live_server: str, con
     )
 
 
-def test_a_figure_moved_by_the_transition_path_is_the_figure_drawn_whole(page: Page, live_server: str) -> None:
-    """painter.js draws a new state of an unchanged figure through Plotly's transition path: the same pixels."""
+# Counts, per plot, the draws Plotly.react made with a transition and without one.
+COUNT_REACTS = """window.addEventListener('load', () => {
+  window.__reacts = {};
+  const real = Plotly.react;
+  Plotly.react = function (gd, data, layout, ...rest) {
+    const kind = layout && layout.transition ? 'transition' : 'whole';
+    (__reacts[gd.id] ??= { transition: 0, whole: 0 })[kind] += 1;
+    return real.call(this, gd, data, layout, ...rest);
+  };
+});"""
+
+# Draws plot `id` whole from Plotly's own copy of its figure, as a page load would.
+REDRAW_WHOLE = """async (id) => { const el = document.getElementById(id);
+  const { transition, ...layout } = el.layout; el.layout = layout; await Plotly.redraw(el);
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))); }"""
+
+
+def test_a_figure_drawn_in_place_is_the_figure_drawn_whole(page: Page, live_server: str) -> None:
+    """painter.js draws a new state of an unchanged layout in place (inplace.js: the traces recomputed and drawn
+    by their own Plotly modules, axes moved by Plotly.relayout): the same pixels as the plot drawn whole."""
+    page.add_init_script(COUNT_REACTS)
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server}/?model=rnn&scale=0.9")
     page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
-    page.evaluate(DRAG, ["scale", 0.9, 1.3, 1, 16])
-    for plot in ("plot-decay", "plot-activation"):
-        assert page.evaluate(f"!!document.getElementById('{plot}').layout.transition"), "not drawn by transition"
+    r: dict[str, Any] = page.evaluate(DRAG, ["scale", 0.9, 1.3, 1, 16])
+    reacts = page.evaluate("__reacts")
+    for plot in ("plot-decay", "plot-pairs-rnn", "plot-activation", "plot-units-rnn"):
+        states = {tag for _, tag in r["states"][plot]}
+        drawn_by_react = reacts.get(plot, {}).get("whole", 0) + reacts.get(plot, {}).get("transition", 0)
+        assert len(states) >= 3 and drawn_by_react < len(states), (plot, len(states), reacts.get(plot))
+        page.wait_for_timeout(200)
         moved = page.locator(f"#{plot}").screenshot()
-        page.evaluate(
-            f"""async () => {{ const el = document.getElementById('{plot}');
-                const {{ transition, ...layout }} = el.layout; el.layout = layout; await Plotly.redraw(el); }}"""
-        )
+        page.evaluate(REDRAW_WHOLE, plot)
         assert page.locator(f"#{plot}").screenshot() == moved, plot
+
+
+def test_a_figure_moved_by_the_transition_path_is_the_figure_drawn_whole(page: Page, live_server: str) -> None:
+    """A new state with arrays of another length (dragging the sequence length) cannot be drawn in place; the
+    decay curve's goes through Plotly's transition path: the same pixels as the plot drawn whole."""
+    page.add_init_script(COUNT_REACTS)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/?model=rnn&steps=40")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    page.evaluate(DRAG, ["steps", 40, 70, 1, 16])
+    assert page.evaluate("__reacts")["plot-decay"]["transition"] >= 1
+    page.wait_for_timeout(300)
+    moved = page.locator("#plot-decay").screenshot()
+    page.evaluate(REDRAW_WHOLE, "plot-decay")
+    assert page.locator("#plot-decay").screenshot() == moved

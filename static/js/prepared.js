@@ -1,0 +1,114 @@
+// States prepared ahead for a drag where the server cannot follow the hand (a large network: ~200 ms a state).
+//
+// Once such a state has been drawn and the hand has rested for a second, the answers along the slider last
+// moved are fetched one by one, nearest first, on a grid of about 30 values (the offline export's grids have
+// as many), at low priority, and kept in memory. While that slider is then dragged (or held, or played), the
+// view shows the prepared state nearest the hand at once, labelled with the value it shows; the exact state is
+// asked for once the hand rests, and replaces it. Anything else that changes makes the grid void.
+import { fetchJSON } from "./api.js";
+import { STILL_MS } from "./painter.js";
+
+const INTERVALS = 30; // of a slider's grid
+export const SLOW_MS = 100; // answers slower than this cannot follow a drag at ten states a second
+const REST_MS = 1000; // the hand rests this long before states are prepared
+
+// The state without `slider`, as text: states that differ only in the slider share a grid.
+const baseOf = (state, slider) => JSON.stringify({ ...state, [slider]: null });
+
+export class Prepared {
+  // urlsOf(state): the main answers' URLs of a state; valid(state): whether the view can show it.
+  constructor({ urlsOf, valid }) {
+    Object.assign(this, { urlsOf, valid, slider: null, base: null, step: 0, answers: new Map(), generation: 0 });
+    this.timer = null;
+  }
+
+  // Called once a state is drawn: `took`, the milliseconds its answers took; `slider`, the slider last moved.
+  rest(state, slider, took) {
+    this.stop();
+    const input = slider && document.getElementById(`in-${slider}`);
+    if (!input || input.type !== "range" || !(took >= SLOW_MS)) return;
+    this.timer = setTimeout(() => this.prepare(state, slider, input), REST_MS);
+  }
+
+  // Stops fetching (the hand moves again: the server's time is the exact state's).
+  stop() {
+    clearTimeout(this.timer);
+    this.generation += 1;
+  }
+
+  // The grid's values as the slider writes them, nearest to `input`'s value first.
+  grid(input) {
+    const [lo, hi, step] = [Number(input.min), Number(input.max), Number(input.step) || 1];
+    const every = Math.max(1, Math.round((hi - lo) / step / INTERVALS)) * step;
+    const probe = input.cloneNode();
+    const values = new Set();
+    for (let v = lo; v <= hi + step / 2; v += every) {
+      probe.value = String(v);
+      values.add(probe.value);
+    }
+    probe.value = String(hi);
+    values.add(probe.value);
+    this.step = every;
+    const here = Number(input.value);
+    return [...values].sort((a, b) => Math.abs(a - here) - Math.abs(b - here));
+  }
+
+  async prepare(state, slider, input) {
+    const base = baseOf(state, slider);
+    if (base !== this.base || slider !== this.slider) {
+      Object.assign(this, { base, slider });
+      this.answers.clear();
+    }
+    const generation = this.generation;
+    for (const value of this.grid(input)) {
+      const next = { ...state, [slider]: value };
+      if (this.answers.has(value) || !this.valid(next)) continue;
+      let results;
+      try {
+        results = await Promise.all(this.urlsOf(next).map((url) => fetchJSON(url, "low")));
+      } catch {
+        return; // the server is away: the view reports it on its next request
+      }
+      if (generation !== this.generation || !results.every((r) => r.ok)) return; // moved, or the server is busy
+      this.answers.set(value, results);
+      document.body.dataset.prepared = `${slider}:${this.answers.size}`; // how far the grid is, for the curious
+    }
+  }
+
+  // The prepared state nearest `state` ({state, results}), if `state` differs from the grid's only in its
+  // slider and one lies within a grid step; null otherwise.
+  nearest(state) {
+    if (!this.slider || baseOf(state, this.slider) !== this.base) return null;
+    const here = Number(state[this.slider]);
+    let best = null;
+    for (const [value, results] of this.answers) {
+      const d = Math.abs(Number(value) - here);
+      if (best === null || d < best.d) best = { d, value, results };
+    }
+    if (best === null || best.d > this.step) return null;
+    return { state: { ...state, [this.slider]: best.value }, results: best.results };
+  }
+}
+
+// Once a quickly answered state rests, the answers one step either side on the slider last moved (`moved`) go
+// into the browser's cache (the server allows an hour), so the next arrow key or nudge draws at once. A large
+// computation is not made twice more on speculation. `still()`: whether the state is still the one drawn.
+const AHEAD_MS = 150;
+let aheadTimer = null;
+export function fetchNeighbours(moved, took, still, state, valid, urlsOf) {
+  clearTimeout(aheadTimer);
+  const input = moved && document.getElementById(`in-${moved}`);
+  if (!input || input.type !== "range" || !(took < AHEAD_MS)) return;
+  aheadTimer = setTimeout(() => {
+    if (!still()) return;
+    for (const dir of [1, -1]) {
+      const probe = input.cloneNode();
+      probe.value = input.value;
+      if (dir > 0) probe.stepUp(); else probe.stepDown();
+      if (probe.value === input.value) continue;
+      const next = { ...state, [moved]: probe.value };
+      if (!valid(next)) continue;
+      for (const url of urlsOf(next)) fetch(url, { priority: "low", headers: { Accept: "application/json" } }).catch(() => {});
+    }
+  }, STILL_MS);
+}
