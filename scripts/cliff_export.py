@@ -11,12 +11,13 @@ import statistics
 import time
 from typing import Any
 
-from app.export import plan, render, stored_once
-from app.export_assets import fixed_bytes, pack
-from app.export_grid import SHARED_MIN
+from app.export.assets import fixed_bytes, pack
+from app.export.file import render, stored_once
+from app.export.plan import plan
 from app.figures import encode, views
-from app.figures.cliff import _surface
+from app.figures.cliff import cached_surface
 from app.figures.cliff_file import frame_bytes, shared_bytes
+from app.figures.grid import SHARED_MIN
 
 SETTINGS: list[dict[str, Any]] = [
     {},
@@ -78,7 +79,7 @@ def exports_table() -> None:
         estimate = fixed_bytes() + view.shared_bytes(qs) + frames * view.frame_bytes(qs)
         times = []
         for _ in range(2):
-            _surface.cache_clear()  # each file computes its surfaces
+            cached_surface.cache_clear()  # each file computes its surfaces
             t0 = time.perf_counter()
             html = render(p)
             times.append(time.perf_counter() - t0)

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app import cost
+from app.contract import cost
 from app.main import create_app
-from app.settings import Settings
+from app.service.settings import Settings
 from core import deadline
 from scripts.serve import running_server
 
@@ -111,7 +111,7 @@ def calibrate(client: TestClient, endpoint: str) -> tuple[tuple[float, ...], flo
 def _full(endpoint: str, query: dict[str, Any]) -> dict[str, Any]:
     """The query as the app sees it, with defaults filled in."""
     path = SPREAD[endpoint][0]
-    from app.errors import QUERY_MODELS
+    from app.contract.errors import QUERY_MODELS
 
     return QUERY_MODELS[path](**query).model_dump()
 

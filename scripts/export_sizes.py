@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.export import plan, render
-from app.export_assets import fixed_bytes
+from app.export.assets import fixed_bytes
+from app.export.file import render
+from app.export.plan import plan
 from app.figures import encode, figure
 from app.figures.recurrent import figure_dicts, query, run
 from core import Result

@@ -14,10 +14,10 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from app.export import plan, render
-from app.export_assets import fixed_bytes, pack
-from app.export_plan import _mean
-from app.feedforward import FeedForwardQuery
+from app.contract.feedforward import FeedForwardQuery
+from app.export.assets import fixed_bytes, pack
+from app.export.file import render
+from app.export.plan import mean, plan
 from app.figures import encode, views
 from app.figures.feedforward import SECONDS_PER_UNIT, frame_bytes, frame_work
 
@@ -78,7 +78,7 @@ def exports_table() -> None:
         count = 1
         for v in p.values:
             count *= len(v)
-        estimate = fixed_bytes() + count * _mean(p, view.frame_bytes)
+        estimate = fixed_bytes() + count * mean(p, view.frame_bytes)
         t0 = time.perf_counter()
         size = len(render(p).encode())
         took = time.perf_counter() - t0

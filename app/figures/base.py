@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.errors import _describe
-from app.quoting import clipped
+from app.contract.errors import describe
+from app.contract.quoting import clipped
 
 FigureDict = dict[str, Any]
 Params = Mapping[str, str | float | int | bool]
@@ -43,7 +43,7 @@ def checked(cls: type[Q], params: Params) -> Q:
     try:
         return cls.model_validate(dict(params))
     except ValidationError as exc:
-        raise ParamError([_describe(cls, dict(e)) for e in exc.errors()]) from None
+        raise ParamError([describe(cls, dict(e)) for e in exc.errors()]) from None
 
 
 @dataclass

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from app import export_grid as grid
-from app.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
-from app.encode import scalar as json_scalar
+from app.contract.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
+from app.contract.encode import scalar as json_scalar
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked, unknown_parameter
 from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
@@ -67,13 +67,13 @@ def queries(params: Params) -> dict[str, CliffQuery | DescentQuery]:
 
 
 @lru_cache(maxsize=4)
-def _surface(settings: tuple[tuple[str, Any], ...]) -> k.Surface:
+def cached_surface(settings: tuple[tuple[str, Any], ...]) -> k.Surface:
     """One grid's surface, computed once for the frames of an offline file that share it (the runs change)."""
     return k.surface(k.CliffConfig(**dict(settings)))
 
 
 def surface_of(q: CliffQuery) -> k.Surface:
-    return _surface(tuple(q.model_dump(exclude={"format"}).items()))
+    return cached_surface(tuple(q.model_dump(exclude={"format"}).items()))
 
 
 def window(q: CliffQuery) -> tuple[list[float], list[float]]:

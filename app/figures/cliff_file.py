@@ -3,9 +3,9 @@ anything is computed: the bytes and work units of the surfaces, stored once, and
 
 from __future__ import annotations
 
-from app import cost
-from app import export_grid as grid
-from app.cliff import CliffQuery, DescentQuery
+from app.contract import cost
+from app.contract.cliff import CliffQuery, DescentQuery
+from app.figures import grid
 from app.figures.base import Queries
 from app.figures.cliff_zoom import ZOOM_RESOLUTION
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from app import cost
-from app import export_grid as grid
-from app.feedforward import FeedForwardQuery, _summary
+from app.contract import cost
+from app.contract.feedforward import FeedForwardQuery, summary
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
 from app.figures.common import line, log_lines
@@ -266,7 +266,7 @@ def build(qs: Queries, lang: str = "en") -> Built:
         "dead": dead(r, cfg.activation, lang),
     }
     facts = {
-        "summary": _summary(r, cfg).model_dump(),
+        "summary": summary(r, cfg).model_dump(),
         "layers": cfg.layers,
         "flat_beyond": ff.flat_threshold(cfg.activation),
     }

@@ -13,13 +13,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
-from app import export_grid as grid
-from app.encode import scalar as json_scalar
+from app.contract.encode import scalar as json_scalar
+from app.contract.recurrent import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked, unknown_parameter
 from app.figures.common import activation_figure, bundle, heatmap, line, log_lines
 from app.figures.style import N_, tr
-from app.schemas import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
 from core.logmath import power_line

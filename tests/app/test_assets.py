@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.assets import PLOTLY_CARTESIAN, STATIC_DIR, plotly_js_version
+from app.service.assets import PLOTLY_CARTESIAN, STATIC_DIR, plotly_js_version
 
 
 def test_the_bundle_is_the_release_notebooks_draw_with() -> None:

@@ -1,6 +1,6 @@
 """The response cache: hits, eviction by bytes, oversize bodies not kept."""
 
-from app.cache import BodyCache
+from app.service.cache import BodyCache
 
 
 def test_hits_misses_and_eviction_by_bytes() -> None:

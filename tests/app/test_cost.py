@@ -11,16 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app import cost
-from app.cliff import CliffQuery, DescentQuery
-from app.errors import QUERY_MODELS
-from app.feedforward import FeedForwardQuery
+from app.contract import cost
+from app.contract.cliff import CliffQuery, DescentQuery
+from app.contract.errors import QUERY_MODELS
+from app.contract.feedforward import FeedForwardQuery
+from app.contract.recurrent import GRUQuery, LSTMQuery, RNNQuery
+from app.contract.scalar import ScalarQuery
+from app.contract.theory import MeanFieldQuery
 from app.main import create_app
-from app.scalar import ScalarQuery
-from app.schemas import GRUQuery, LSTMQuery, RNNQuery
-from app.settings import Settings
-from app.stories import STORIES
-from app.theory import MeanFieldQuery
+from app.pages.stories import STORIES
+from app.service.settings import Settings
 from core import nearfar, spectrum
 
 QUERY: dict[str, type[BaseModel]] = {

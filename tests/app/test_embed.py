@@ -5,7 +5,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from app.embed import PANELS
+from app.pages.embed import PANELS
 
 
 @pytest.mark.parametrize("view", ["recurrent", "scalar", "feedforward", "cliff", "train"])

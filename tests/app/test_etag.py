@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from app.etag import etag_of
+from app.service.etag import etag_of
 
 
 def test_answers_carry_a_strong_etag_of_their_body_and_revalidate_to_304(client: TestClient) -> None:

@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from app.cli import main
-from app.export import MAX_BYTES, ExportError, plan, render
-from app.export_assets import katex_css
+from app.export.assets import katex_css
+from app.export.file import render
+from app.export.plan import MAX_BYTES, ExportError, plan
 from app.figures import encode, recurrent_dicts, scalar_dicts
 from app.main import create_app
-from app.settings import Settings
-from app.stories import BY_ID
+from app.pages.stories import BY_ID
+from app.service.settings import Settings
 from tests.exported import packed_config, packed_frames
 
 

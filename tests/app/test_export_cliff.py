@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.export import MAX_BYTES, ExportError, plan, render, stored_once
-from app.export_assets import pack
-from app.export_grid import SHARED_MIN
+from app.export.assets import pack
+from app.export.file import render, stored_once
+from app.export.plan import MAX_BYTES, ExportError, plan
 from app.figures import cliff_dicts, encode, views
-from app.stories import BY_ID
+from app.figures.grid import SHARED_MIN
+from app.pages.stories import BY_ID
 from tests.exported import packed_config, packed_frames, restore
 
 

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.export import MAX_BYTES, ExportError, plan, render
-from app.export_assets import pack
+from app.export.assets import pack
+from app.export.file import render
+from app.export.plan import MAX_BYTES, ExportError, plan
 from app.figures import encode, feedforward_dicts, views
 from app.figures.feedforward import frame_bytes
-from app.stories import BY_ID
+from app.pages.stories import BY_ID
 from tests.exported import packed_config, packed_frames
 
 

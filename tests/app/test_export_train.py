@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.export import MAX_BYTES, ExportError, plan, render, seconds_of
-from app.export_grid import MAX_WORK, TRAIN_ITERATIONS
+from app.export.file import render
+from app.export.plan import MAX_BYTES, ExportError, plan, seconds_of
 from app.figures import encode
+from app.figures.grid import MAX_WORK, TRAIN_ITERATIONS
 from app.figures.train_view import frame_bytes, train_dicts
 from app.figures.views import VIEWS
 from tests.exported import packed_config, packed_frames

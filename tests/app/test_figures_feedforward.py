@@ -11,11 +11,11 @@ import plotly.graph_objects as go
 import pytest
 from fastapi.testclient import TestClient
 
+from app.contract.language import translate
 from app.figures import ParamError, encode, feedforward, feedforward_dicts, views
 from app.figures.feedforward import SHARE_MIN, percent, precision
-from app.i18n import translate
 from app.main import create_app
-from app.settings import Settings
+from app.service.settings import Settings
 
 STATES = [
     {},

@@ -18,7 +18,7 @@ from app.figures import encode
 from app.figures.style import ZMAX
 from app.figures.train import facts, figures
 from app.figures.train_run import MAX_POINTS, Record, record, thin
-from app.training import run_to_end
+from app.figures.train_view import run_to_end
 from core.training import TrainConfig
 
 SHORT: dict[str, str | int] = {

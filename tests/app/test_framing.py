@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.settings import Settings
+from app.service.settings import Settings
 
 
 def _directives(csp: str) -> dict[str, str]:

@@ -16,8 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.main import app
-from app.security import ReadOnlyCORS, SecurityHeaders
-from app.settings import settings
+from app.service.security import ReadOnlyCORS, SecurityHeaders
+from app.service.settings import settings
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

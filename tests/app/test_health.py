@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import health, training
-from app.health import Readiness, not_ready_because
 from app.main import create_app
+from app.service import health, trainings
+from app.service.health import Readiness, not_ready_because
 
 
 def test_liveness_and_readiness_through_the_lifespan() -> None:
@@ -63,11 +63,11 @@ def test_a_shutdown_signal_turns_readiness_off_and_tells_trainings() -> None:
         app = FastAPI()
         async with health.lifespan(app):
             state = health.readiness(app)
-            assert not_ready_because(state) == [] and not training.draining.is_set()
+            assert not_ready_because(state) == [] and not trainings.draining.is_set()
             os.kill(os.getpid(), signal.SIGTERM)
             while not state.stopping:
                 await asyncio.sleep(0)
-            assert training.draining.is_set()
+            assert trainings.draining.is_set()
         return state
 
     try:
@@ -77,4 +77,4 @@ def test_a_shutdown_signal_turns_readiness_off_and_tells_trainings() -> None:
         assert signal.getsignal(signal.SIGTERM) is mine  # the lifespan put the handler before it back
     finally:
         signal.signal(signal.SIGTERM, previous)
-        training.draining.clear()
+        trainings.draining.clear()

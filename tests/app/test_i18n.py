@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from fastapi.testclient import TestClient
 
-from app.i18n import LOCALES
+from app.contract.language import LOCALES
 from scripts.texts import all_texts, template_texts
 
 ZH: dict[str, str] = json.loads((LOCALES / "zh.json").read_text(encoding="utf-8"))

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app import cost
-from app.limits import Slots
+from app.contract import cost
+from app.contract.recurrent import LSTMQuery
 from app.main import create_app
-from app.schemas import LSTMQuery
-from app.settings import Settings
+from app.service.limits import Slots
+from app.service.settings import Settings
 from scripts.serve import running_server
 from tests.held import held_app, serving
 

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from app.logs import AccessLog, JsonFormatter, cache_fields, request_id_of
 from app.main import create_app
+from app.service.logs import AccessLog, JsonFormatter, cache_fields, request_id_of
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 

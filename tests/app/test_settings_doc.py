@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.settings import Settings
+from app.service.settings import Settings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 FIELDS = Settings.model_fields

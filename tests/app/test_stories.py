@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from app.stories import BY_ID, STORIES
-from app.story_texts import TEXTS
+from app.pages.stories import BY_ID, STORIES
+from app.pages.story_texts import TEXTS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -11,8 +11,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from app.stories import STORIES, Story
-from app.story_present import PRESENTATIONS
+from app.pages.stories import STORIES, Story
+from app.pages.story_present import PRESENTATIONS
 
 
 def _page(client: TestClient, story: Story, lang: str) -> str:

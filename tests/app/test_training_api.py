@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from app.training import MAX_RUNS
+from app.service.trainings import MAX_RUNS
 
 TINY = "model=gru&task=recall&lag=6&hidden=4&batch=4&iterations=40&seed=3"
 # An LSTM this size takes about 0.2 s an update: 20000 updates would run into the budget by far.

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.main import app
-from app.stories import STORIES, Story
-from app.story_present import PRESENTATIONS
+from app.pages.stories import STORIES, Story
+from app.pages.story_present import PRESENTATIONS
 
 pytestmark = pytest.mark.browser
 

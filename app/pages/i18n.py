@@ -1,46 +1,26 @@
 """The interface in English and Chinese: `lang=zh` in any page's URL switches every text of the page.
 
 English is the source: templates mark text with `{% trans %}...{% endtrans %}` or `_("...")`, scripts with
-`t("...")` (static/js/i18n.js), and `app/locales/zh.json` maps each English text to its Chinese. A missing
+`t("...")` (static/js/i18n.js), and `app/locales/zh.json` (read by app/contract/language.py) maps each English text to its Chinese. A missing
 entry falls back to English (a test keeps the catalogue complete). Catalogue texts are ours and may hold
 HTML and KaTeX, never user input.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
 
-LOCALES = Path(__file__).resolve().parent / "locales"
-LANGS = ("en", "zh")
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-
-
-@cache
-def catalog(lang: str) -> dict[str, str]:
-    """English text -> text in `lang` (empty for English)."""
-    path = LOCALES / f"{lang}.json"
-    if lang == "en" or not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as fh:
-        data: dict[str, str] = json.load(fh)
-    return data
+from app.contract.language import HTML_LANG, LANGS, catalog, translate
 
 
 def lang_of(request: Request) -> str:
     """The page language from `lang=`; anything else is English."""
     lang = request.query_params.get("lang", "en")
     return lang if lang in LANGS else "en"
-
-
-def translate(lang: str, text: str) -> str:
-    return catalog(lang).get(text, text)
 
 
 @pass_context

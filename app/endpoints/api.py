@@ -11,10 +11,8 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from app.cache import BodyCache
-from app.encode import Format, array, scalar
-from app.limits import LIMITED, Guard, Refused
-from app.schemas import (
+from app.contract.encode import Format, array, scalar
+from app.contract.recurrent import (
     CELL_LINES,
     UNIT_ROWS,
     GRUEcho,
@@ -27,6 +25,8 @@ from app.schemas import (
     RNNQuery,
     RNNResponse,
 )
+from app.service.cache import BodyCache
+from app.service.limits import LIMITED, Guard, Refused
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
 from core.logmath import power_line

@@ -21,9 +21,9 @@ from types import FrameType
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app import training
-from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
-from app.logs import log
+from app.service import trainings
+from app.service.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
+from app.service.logs import log
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -122,14 +122,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Ready after start-up; not ready, and trainings told to finish, as soon as a shutdown signal arrives."""
     state = Readiness()
     app.state.readiness = state
-    training.draining.clear()
+    trainings.draining.clear()
 
     def drain(signal_name: str) -> None:
         if state.stopping:
             return
         state.stopping = True
-        training.draining.set()
-        log("shutdown", signal=signal_name, trainings=training.slots.running)
+        trainings.draining.set()
+        log("shutdown", signal=signal_name, trainings=trainings.slots.running)
 
     restore = _chain_signals(drain)
     state.started = True

@@ -10,14 +10,15 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import i18n, stories
-from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
-from app.cliff import CliffQuery, DescentQuery
-from app.feedforward import FeedForwardQuery
-from app.quoting import quoted
-from app.scalar import ScalarQuery
-from app.schemas import GRUQuery, LSTMQuery, RNNQuery
-from app.training import TrainQuery
+from app.contract import language
+from app.contract.cliff import CliffQuery, DescentQuery
+from app.contract.feedforward import FeedForwardQuery
+from app.contract.quoting import quoted
+from app.contract.recurrent import GRUQuery, LSTMQuery, RNNQuery
+from app.contract.scalar import ScalarQuery
+from app.contract.training import TrainQuery
+from app.pages import i18n, stories
+from app.service.assets import KATEX_VERSION, PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
 from core import cliff as k
 from core import config as c
 from core import feedforward as ff
@@ -75,8 +76,8 @@ def unknown_names(request: Request) -> list[dict[str, str]]:
         found.append(
             {"field": "story", "value": quoted(story), "allowed": f"{first}..{last}", "first": first, "last": last}
         )
-    if lang and lang not in i18n.LANGS:
-        found.append({"field": "lang", "value": quoted(lang), "allowed": ", ".join(i18n.LANGS)})
+    if lang and lang not in language.LANGS:
+        found.append({"field": "lang", "value": quoted(lang), "allowed": ", ".join(language.LANGS)})
     return found
 
 

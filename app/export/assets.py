@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
-from app.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
+from app.service.assets import KATEX_VERSION, PLOTLY_CARTESIAN, STATIC_DIR
 
 KATEX_DIR = STATIC_DIR / "vendor" / f"katex-{KATEX_VERSION}"
 

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app import cost
-from app.cache import BodyCache
+from app.contract import cost
 from app.figures import encode, views
 from app.figures.base import ParamError
-from app.limits import LIMITED, Guard, Refused
+from app.service.cache import BodyCache
+from app.service.limits import LIMITED, Guard, Refused
 
 router = APIRouter(prefix="/api/v1", tags=["figures"], responses=LIMITED)
 ViewName = StrEnum("ViewName", {name: name for name, v in views.VIEWS.items() if v.served})  # type: ignore[misc]

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from app.story_present import PRESENTATIONS
-from app.story_texts import TEXTS, Words
+from app.pages.story_present import PRESENTATIONS
+from app.pages.story_texts import TEXTS, Words
 
 
 def _words(story: str, lang: str) -> Words:

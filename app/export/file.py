@@ -15,18 +15,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app import i18n
-from app.assets import TEMPLATES_DIR, plotly_js_version
-from app.cache import BodyCache
-from app.export_assets import assets, pack
-from app.export_grid import AXES, SHARED_MIN
-from app.export_plan import MAX_BYTES, MAX_POINTS, ExportError, Plan, _current, _grid, _shown, plan, seconds_of
+from app.contract import language
+from app.contract.errors import ErrorBody
+from app.export.assets import assets, pack
+from app.export.plan import MAX_BYTES, MAX_POINTS, ExportError, Plan, current, grid_points, plan, seconds_of, shown
 from app.figures import encode, views
-from app.limits import LIMITED, Guard, Refused
-from app.schemas import ErrorBody
-from app.stories import BY_ID
-
-__all__ = ["MAX_BYTES", "ExportError", "Plan", "export", "filename", "frames", "plan", "render", "router", "seconds_of"]
+from app.figures.grid import AXES, SHARED_MIN
+from app.pages import i18n
+from app.pages.stories import BY_ID
+from app.service.assets import TEMPLATES_DIR, plotly_js_version
+from app.service.cache import BodyCache
+from app.service.limits import LIMITED, Guard, Refused
 
 # The file's own words (the sliders' labels come from the interface's catalogue).
 WORDS = {
@@ -50,7 +49,7 @@ WORDS = {
 
 def frames(p: Plan) -> list[dict[str, Any]]:
     """The figures at every grid point, first slider outermost; a large array that repeats is stored once."""
-    return stored_once([encode(views.dicts(p.model, views.queries(p.model, q), p.lang)) for q in _grid(p)])
+    return stored_once([encode(views.dicts(p.model, views.queries(p.model, q), p.lang)) for q in grid_points(p)])
 
 
 def stored_once(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -87,10 +86,10 @@ def render(p: Plan) -> str:
     qs = views.queries(p.model, p.params)
     settings = {k: v for q in qs.values() for k, v in q.model_dump(exclude={"include", "format"}).items()}
     fixed = {k: v for k, v in settings.items() if k not in p.sliders}
-    start = [v.index(_current(qs, name)) for name, v in zip(p.sliders, p.values, strict=True)]
+    start = [v.index(current(qs, name)) for name, v in zip(p.sliders, p.values, strict=True)]
     config = {
         "sliders": [
-            {"name": n, "label": i18n.translate(p.lang, AXES[n].label), "values": v}
+            {"name": n, "label": language.translate(p.lang, AXES[n].label), "values": v}
             for n, v in zip(p.sliders, p.values, strict=True)
         ],
         "start": start,
@@ -103,10 +102,10 @@ def render(p: Plan) -> str:
         .render(
             lang=p.lang,
             words=WORDS[p.lang],
-            html_lang=i18n.HTML_LANG[p.lang],
-            model=i18n.translate(p.lang, views.VIEWS[p.model].title),
+            html_lang=language.HTML_LANG[p.lang],
+            model=language.translate(p.lang, views.VIEWS[p.model].title),
             story=story,
-            fixed={k: _shown(v) for k, v in fixed.items()},
+            fixed={k: shown(v) for k, v in fixed.items()},
             config=config,
             frames=pack(frames(p)),
             plotly_version=plotly_js_version(),

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app import i18n, pages
-from app.pages import EMBED_PATH
-from app.quoting import quoted
+from app.contract.quoting import quoted
+from app.pages import i18n, pages
+from app.pages.pages import EMBED_PATH
 
 router = APIRouter(tags=["pages"])
 VIEWS: dict[str, Callable[[Request], HTMLResponse]] = {

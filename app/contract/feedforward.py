@@ -1,23 +1,19 @@
-"""GET /api/v1/feedforward: a deep feed-forward net layer by layer (depth in layers is depth in time)."""
+"""The feed-forward view's contract: the query and answer of GET /api/v1/feedforward, and the run's summary."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from app.api import answer
-from app.encode import floats, scalar
-from app.limits import LIMITED
-from app.schemas import Include, float_field, int_field
+from app.contract.encode import scalar
+from app.contract.fields import Include, float_field, int_field
 from core import feedforward as ff
 from core.activations import ACTIVATIONS
 from core.config import ActivationName
 
-router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 _D = ff.FFConfig()
 _B = ff.BOUNDS
 # include=weights sends every W_l as JSON (~20 bytes a number): at most 2^20 of them.
@@ -113,7 +109,8 @@ class FeedForwardResponse(BaseModel):
     weights: dict[str, Any] | None = Field(None, description="With include=weights: W, x and u as nested lists.")
 
 
-def _summary(r: ff.FFResult, cfg: ff.FFConfig) -> FeedForwardSummary:
+def summary(r: ff.FFResult, cfg: ff.FFConfig) -> FeedForwardSummary:
+    """The run in a few numbers: the gradient at the first and last layer, saturation, dead units."""
     first, last = float(r.log10_grad_w[0]), float(r.log10_grad_w[-1])
     total = r.hist_counts.sum() + r.hist_below.sum() + r.hist_above.sum()
     return FeedForwardSummary(
@@ -126,35 +123,3 @@ def _summary(r: ff.FFResult, cfg: ff.FFConfig) -> FeedForwardSummary:
         mean_dead_fraction=float(r.dead_fraction.mean()),
         beyond_fraction=float((r.hist_below.sum() + r.hist_above.sum()) / total),
     )
-
-
-def feedforward_body(q: FeedForwardQuery) -> bytes:
-    """The JSON body of one feed-forward query."""
-    cfg = ff.FFConfig(**q.model_dump(exclude={"include"}))
-    r = ff.run_feedforward(cfg)
-    hist = LayerHistogram(
-        edges=r.hist_edges.tolist(),
-        counts=r.hist_counts.tolist(),
-        below=r.hist_below.tolist(),
-        above=r.hist_above.tolist(),
-        total=cfg.batch * cfg.width,
-        flat_beyond=ff.flat_threshold(cfg.activation),
-    )
-    out = FeedForwardResponse(
-        config=q,
-        log10_grad_h=floats(r.log10_grad_h),
-        log10_grad_w=floats(r.log10_grad_w),
-        log10_rms_h=floats(r.log10_rms_h),
-        saturated_fraction=r.saturated_fraction.tolist(),
-        dead_fraction=r.dead_fraction.tolist(),
-        preactivations=hist,
-        summary=_summary(r, cfg),
-        weights={k: v.tolist() for k, v in r.arrays.items()} if q.include == "weights" else None,
-    )
-    return out.model_dump_json().encode()
-
-
-@router.get("/feedforward", response_model=FeedForwardResponse, summary="Gradient flow through a deep feed-forward net")
-def feedforward(request: Request, q: Annotated[FeedForwardQuery, Query()]) -> Response:
-    """Per layer: ||dE/dh_l||, ||dE/dW_l||, the forward scale, the pre-activation histogram and dead units."""
-    return answer(request, "feedforward", q, lambda: feedforward_body(q))

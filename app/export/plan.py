@@ -13,13 +13,13 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 from pydantic import BaseModel
 
-from app import cost, i18n
-from app.export_assets import fixed_bytes
-from app.export_grid import AXES, INTEGER, MAX_WORK
-from app.export_grid import values as grid_values
+from app.contract import cost, language
+from app.contract.quoting import quoted
+from app.export.assets import fixed_bytes
 from app.figures import ParamError, views
-from app.quoting import quoted
-from app.stories import BY_ID, STORIES
+from app.figures.grid import AXES, INTEGER, MAX_WORK
+from app.figures.grid import values as grid_values
+from app.pages.stories import BY_ID, STORIES
 
 MAX_BYTES = 8_000_000  # the file, all inlined
 # A URL's keys that are not run settings: the page's (static/js/view.js KEPT) and the model.
@@ -134,8 +134,10 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
     """Check a request and lay out its grid; every problem is an ExportError naming its field."""
     story, state = _state(target)
     lang = lang or state.get("lang", "en")
-    if lang not in i18n.LANGS:
-        raise ExportError("lang", f"lang must be one of: {', '.join(i18n.LANGS)} (got {quoted(lang)})", "en, zh", lang)
+    if lang not in language.LANGS:
+        raise ExportError(
+            "lang", f"lang must be one of: {', '.join(language.LANGS)} (got {quoted(lang)})", "en, zh", lang
+        )
     model = state.get("model", "rnn")
     if model not in views.VIEWS or not views.VIEWS[model].sliders:
         allowed = ", ".join(v.name for v in views.VIEWS.values() if v.sliders)
@@ -159,7 +161,7 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
         raise ExportError("points", f"points must be an integer in 2..{MAX_POINTS} (got {n})", f"2..{MAX_POINTS}", n)
     p = Plan(model, params, names, lang=lang, story=story)
     while True:
-        p.values = [grid_values(name, n, _current(qs, name)) for name in names]
+        p.values = [grid_values(name, n, current(qs, name)) for name in names]
         try:
             _check_size(p, n)
             _check_work(p, n)
@@ -172,15 +174,15 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
             n = int(fit)
 
 
-def _current(qs: Mapping[str, BaseModel], name: str) -> float | str:
+def current(qs: Mapping[str, BaseModel], name: str) -> float | str:
     """A setting's value in the state (compare: from the first model that takes it); a choice's as in a URL."""
     v = next(getattr(q, name) for q in qs.values() if name in type(q).model_fields)
     if AXES[name].options:
-        return _shown(v)
+        return shown(v)
     return float(round(v)) if name in INTEGER else float(v)
 
 
-def _grid(p: Plan) -> list[dict[str, Any]]:
+def grid_points(p: Plan) -> list[dict[str, Any]]:
     """The run settings at every grid point, first slider outermost."""
     out = []
     for point in product(*p.values):
@@ -191,9 +193,9 @@ def _grid(p: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def _mean(p: Plan, of: Callable[[Mapping[str, BaseModel]], float]) -> float:
+def mean(p: Plan, of: Callable[[Mapping[str, BaseModel]], float]) -> float:
     """The mean of `of` over the grid's frames (from their checked queries, before anything is computed)."""
-    points = _grid(p)
+    points = grid_points(p)
     return sum(of(views.queries(p.model, q)) for q in points) / len(points)
 
 
@@ -209,7 +211,7 @@ def seconds_of(p: Plan) -> float:
     def seconds(qs: Mapping[str, BaseModel]) -> float:
         return sum(cost.estimate(endpoint, q.model_dump()) for endpoint, q in qs.items()) + (own(qs) if own else 0)
 
-    return _frames(p) * _mean(p, seconds)
+    return _frames(p) * mean(p, seconds)
 
 
 def _lower(p: Plan) -> str:
@@ -224,7 +226,7 @@ def _check_size(p: Plan, n: int) -> None:
     """Refuse a grid whose file would pass MAX_BYTES, naming the largest `points` that fits."""
     view = views.VIEWS[p.model]
     assert view.frame_bytes is not None
-    per_frame = _mean(p, view.frame_bytes)
+    per_frame = mean(p, view.frame_bytes)
     frames = _frames(p)
     fixed = fixed_bytes() + _once(p, view.shared_bytes)
     room = MAX_BYTES - fixed
@@ -244,7 +246,7 @@ def _check_work(p: Plan, n: int) -> None:
     """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
     view = views.VIEWS[p.model]
     assert view.frame_work is not None
-    per_frame = _mean(p, view.frame_work)
+    per_frame = mean(p, view.frame_work)
     frames = _frames(p)
     room = MAX_WORK - _once(p, view.shared_work)
     if frames * per_frame <= room:
@@ -265,7 +267,7 @@ def _once(p: Plan, of: Callable[[Mapping[str, BaseModel]], float] | None) -> flo
     return of(views.queries(p.model, p.params)) if of else 0.0
 
 
-def _shown(v: object) -> str:
+def shown(v: object) -> str:
     """A setting as in a URL: 1.5, true, tanh."""
     if isinstance(v, bool):
         return str(v).lower()

@@ -10,7 +10,7 @@ import plotly
 
 # Inside the package, so that a wheel carries them: in a checkout app/static and app/templates link to the
 # repository's top-level static/ and templates/.
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"

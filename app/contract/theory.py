@@ -1,23 +1,17 @@
-"""GET /api/v1/meanfield and /api/v1/spectrum: the theory drawn beside the RNN's measured gradients."""
+"""The theory's and the RNN's side computations' contract: GET /api/v1/meanfield, /api/v1/spectrum and
+/api/v1/nearfar, and what their answers say when a computation is over its work budget."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Annotated
-
 import numpy as np
-from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api import answer
-from app.encode import floats
-from app.limits import LIMITED
-from app.schemas import BudgetedRNN, RNNQuery, float_field, rnn_arrays
-from core import RNNConfig, spectrum, theory
+from app.contract.fields import float_field
+from app.contract.recurrent import BudgetedRNN
+from core import RNNConfig, nearfar, spectrum, theory
 from core import config as c
 from core.config import ActivationName
 
-router = APIRouter(prefix="/api/v1", tags=["theory"], responses=LIMITED)
 Floats = list[float | None]
 _D = RNNConfig()
 
@@ -45,28 +39,6 @@ class MeanFieldResponse(BaseModel):
     edge_of_chaos: float | None = Field(
         description="Smallest scale with chi = 1; null when chi < 1 on the whole slider."
     )
-
-
-def meanfield_body(q: MeanFieldQuery) -> bytes:
-    """The JSON body of one mean-field query."""
-    chi = theory.chi_curve(q.activation, q.input_scale, q.bias, theory.SLIDER_SCALES)
-    with np.errstate(divide="ignore"):
-        growth = 0.5 * np.log10(chi)
-    edge = theory.edge_of_chaos(q.activation, q.input_scale, q.bias, chi)
-    out = MeanFieldResponse(
-        config=q,
-        scale=theory.SLIDER_SCALES.tolist(),
-        chi=chi.tolist(),
-        log10_growth_per_step=floats(growth),
-        edge_of_chaos=edge,
-    )
-    return out.model_dump_json().encode()
-
-
-@router.get("/meanfield", response_model=MeanFieldResponse, summary="Mean-field chi and the edge of chaos")
-def meanfield(request: Request, q: Annotated[MeanFieldQuery, Query()]) -> Response:
-    """chi = scale^2 E[phi'(a)^2] at the fixed point of the pre-activation variance, over the scale slider."""
-    return answer(request, "meanfield", q, lambda: meanfield_body(q))
 
 
 class Spectrum(BaseModel):
@@ -107,23 +79,30 @@ def log10_mean_field(cfg: RNNConfig) -> float | None:
     return float(growth * cfg.steps) if np.isfinite(growth) else None
 
 
-def spectrum_body(q: RNNQuery) -> bytes:
-    """The JSON body of one spectrum query."""
-    cfg = RNNConfig(**q.model_dump(exclude={"include", "format"}))
-    cost = spectrum.work(cfg.steps, cfg.hidden)
-    arrays = {i: rnn_arrays(replace(cfg, init=i)) for i in spectrum.inits_of(cfg)} if q.include else None
-    base = {"config": q, "work": cost, "budget": spectrum.WORK_BUDGET, "weights": arrays}
-    message = spectrum_over_budget(cfg)
-    if message is not None:
-        return SpectrumResponse(**base, computed=False, message=message).model_dump_json().encode()
-    s = spectrum.run_spectra(cfg)
-    spectra = [Spectrum(init=i, log10_values=floats(v)) for i, v in zip(s.inits, s.log10_values, strict=True)]
-    mean_field = log10_mean_field(cfg)
-    out = SpectrumResponse(**base, computed=True, message=None, spectra=spectra, log10_mean_field=mean_field)
-    return out.model_dump_json().encode()
+class NearFarResponse(BudgetedRNN):
+    """dE/dW = sum over distances delta = t - k of S_delta, for E = sum_t <u, h_t>; norms are Frobenius, as log10."""
+
+    model: str = "nearfar"
+    work: float = Field(description="2 T^2 n^2 multiply-adds.")
+    # Empty (null total) when not computed.
+    log10_total: float | None = Field(None, description="log10 ||dE/dW||.")
+    log10_term: Floats = Field([], description="log10 ||S_delta||, delta = 0..T-1; null for an exact zero.")
+    log10_tail: Floats = Field(
+        [], description="log10 ||sum_{delta >= d} S_delta||, d = 0..T-1: what distances >= d carry."
+    )
+    log10_tail_parts: Floats = Field([], description="log10 sum_{delta >= d} ||S_delta|| (no cancellation).")
+    log10_share: Floats = Field(
+        [], description="log10_tail - log10_total: the share of the gradient from distances >= d."
+    )
 
 
-@router.get("/spectrum", response_model=SpectrumResponse, summary="Singular spectrum of dh_T/dh_0")
-def singular_spectrum(request: Request, q: Annotated[RNNQuery, Query()]) -> Response:
-    """Every singular value of the product of T Jacobians, for gaussian and orthogonal W at the run's settings."""
-    return answer(request, "spectrum", q, lambda: spectrum_body(q))
+def nearfar_over_budget(cfg: RNNConfig) -> str | None:
+    """Why the split is not computed for these sizes, and what to lower (None: it is)."""
+    cost = nearfar.work(cfg.steps, cfg.hidden)
+    if cost <= nearfar.WORK_BUDGET:
+        return None
+    max_steps, max_hidden = nearfar.largest_within_budget(cfg.steps, cfg.hidden)
+    return (
+        f"The near/far split needs {cost:.3g} multiply-adds, over the budget of {nearfar.WORK_BUDGET:.3g}: "
+        f"lower steps to {max_steps} or hidden to {max_hidden}."
+    )

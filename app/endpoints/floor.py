@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app.assets import PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
-from app.encode import typed
+from app.contract.encode import typed
+from app.service.assets import PLOTLY_CARTESIAN, TEMPLATES_DIR, plotly_js_version
 
 router = APIRouter(prefix="/bench", tags=["benchmark"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

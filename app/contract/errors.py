@@ -1,4 +1,4 @@
-"""422 bodies that name the field and its allowed range, so a page can show them beside the control."""
+"""The API's 422 body: each parameter at fault with its allowed range, so a page can show it beside the control."""
 
 from __future__ import annotations
 
@@ -6,18 +6,33 @@ import typing
 from typing import Any
 
 from annotated_types import Ge, Le
-from fastapi import Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from app.cliff import CliffQuery, DescentQuery
-from app.feedforward import FeedForwardQuery
-from app.quoting import clipped, quoted
-from app.scalar import ScalarQuery
-from app.schemas import ErrorBody, GRUQuery, LSTMQuery, RNNQuery
-from app.theory import MeanFieldQuery
-from app.training import TrainQuery
+from app.contract.cliff import CliffQuery, DescentQuery
+from app.contract.feedforward import FeedForwardQuery
+from app.contract.quoting import clipped, quoted
+from app.contract.recurrent import GRUQuery, LSTMQuery, RNNQuery
+from app.contract.scalar import ScalarQuery
+from app.contract.theory import MeanFieldQuery
+from app.contract.training import TrainQuery
+
+
+class FieldError(BaseModel):
+    """One problem with a request: the parameter at fault and what it may be."""
+
+    field: str | None = Field(description="The query parameter at fault (null: the request as a whole).")
+    message: str = Field(description="What is wrong and what is allowed, for a person to read.")
+    allowed: str | None = Field(None, description="The allowed values or range, e.g. `integer 1..256`.")
+    input: Any = Field(None, description="The value received.")
+    type: str | None = Field(None, description="The kind of error (pydantic's error type for validation errors).")
+    loc: list[str] | None = Field(None, description="Where the value was, e.g. [`query`, `steps`].")
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx answer of the API, and of 503 when the server is busy."""
+
+    detail: list[FieldError]
+
 
 # Every operation documents its 422 as sent by validation_handler rather than FastAPI's default shape.
 INVALID: dict[int | str, dict[str, Any]] = {
@@ -62,7 +77,8 @@ def allowed(model: type[BaseModel], name: str) -> str | None:
     return ", ".join(choices) if choices else None
 
 
-def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, Any]:
+def describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, Any]:
+    """One of pydantic's errors as the API's 422 entry: the field, its allowed values and a message."""
     loc = [str(clipped(p)) for p in err.get("loc", ())]
     name = loc[-1] if loc else "query"
     out: dict[str, Any] = {"field": name, "input": clipped(err.get("input")), "type": err.get("type"), "loc": loc}
@@ -87,11 +103,3 @@ def _describe(model: type[BaseModel] | None, err: dict[str, Any]) -> dict[str, A
     else:
         out["message"] = f"{name} must be one of: {rng}{got}"
     return out
-
-
-async def validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Turn pydantic's errors into one entry per field with its allowed range."""
-    assert isinstance(exc, RequestValidationError)
-    model = QUERY_MODELS.get(request.url.path)
-    detail = [_describe(model, dict(e)) for e in exc.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)

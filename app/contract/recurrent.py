@@ -1,4 +1,5 @@
-"""Request and response models: the public contract of /api/v1. Bounds are the slider ranges."""
+"""The recurrent views' contract: the queries and answers of GET /api/v1/rnn, /lstm and /gru, and what the RNN's
+side computations (near/far, spectrum) share. Bounds are the slider ranges."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.contract.fields import Curve, Floats1, Floats2, FormatName, Include, float_field, int_field
 from core import config as c
 from core import weights
 from core.config import ActivationName as Activation
@@ -19,18 +21,8 @@ UNIT_ROWS = 128  # compact format: unit heatmaps show at most this many units
 CELL_LINES = 48  # compact format: single-unit cell-path lines shown
 
 _RNN, _LSTM, _GRU = RNNConfig(), LSTMConfig(), GRUConfig()
-Include = Literal["weights"]
-FormatName = Literal["json", "compact"]
 
 _NULL = "null where the magnitude is exactly zero (e.g. every ReLU unit dead)."
-
-
-def int_field(default: int, b: c.Bounds, doc: str) -> int:
-    return Field(default, ge=int(b.lo), le=int(b.hi), description=f"{doc} Allowed {int(b.lo)}..{int(b.hi)}.")
-
-
-def float_field(default: float, b: c.Bounds, doc: str) -> float:
-    return Field(default, ge=b.lo, le=b.hi, allow_inf_nan=False, description=f"{doc} Allowed {b.lo:g}..{b.hi:g}.")
 
 
 class _Query(BaseModel):
@@ -122,18 +114,6 @@ class GRUEcho(GRUQuery):
     input_size: int = Field(description="Entries of each x_t (equal to hidden).")
 
 
-class TypedArray(BaseModel):
-    """Plotly's base64 typed array (format=compact): little-endian float32 values of the given shape."""
-
-    dtype: Literal["f4"]
-    bdata: str
-    shape: list[int]
-
-
-Floats1 = list[float | None] | TypedArray
-Floats2 = list[list[float | None]] | TypedArray
-
-
 class Decay(BaseModel):
     """How the gradient reaching step k shrinks or grows, k = 0..T."""
 
@@ -145,15 +125,6 @@ class Bound(BaseModel):
     """Pascanu, Mikolov & Bengio (2013): ||dh_T/dh_k||_2 <= (gamma ||W||_2)^(T-k)."""
 
     log10: Floats1 = Field(description=f"log10 (gamma ||W||_2)^(T-k) for k = 0..T; {_NULL}")
-
-
-class Curve(BaseModel):
-    """phi and phi' on an even grid of a, to draw a run's pre-activations on."""
-
-    a: list[float]
-    phi: list[float]
-    dphi: list[float]
-    gamma: float = Field(description="sup phi' (1/4 for sigmoid, 1 for the others).")
 
 
 class Preactivations(BaseModel):
@@ -274,23 +245,6 @@ class GRUResponse(_Response):
     model: Literal["gru"] = "gru"
     config: GRUEcho
     carry_path: CarryPath
-
-
-class FieldError(BaseModel):
-    """One problem with a request: the parameter at fault and what it may be."""
-
-    field: str | None = Field(description="The query parameter at fault (null: the request as a whole).")
-    message: str = Field(description="What is wrong and what is allowed, for a person to read.")
-    allowed: str | None = Field(None, description="The allowed values or range, e.g. `integer 1..256`.")
-    input: Any = Field(None, description="The value received.")
-    type: str | None = Field(None, description="The kind of error (pydantic's error type for validation errors).")
-    loc: list[str] | None = Field(None, description="Where the value was, e.g. [`query`, `steps`].")
-
-
-class ErrorBody(BaseModel):
-    """The body of every 4xx answer of the API, and of 503 when the server is busy."""
-
-    detail: list[FieldError]
 
 
 class BudgetedRNN(BaseModel):

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from markupsafe import escape
 from pydantic import BaseModel
 
-from app.quoting import quoted
-from app.schemas import ErrorBody
+from app.contract.errors import ErrorBody
+from app.contract.quoting import quoted
 
 router = APIRouter(tags=["embedding"])
 # A view's own path -> its /embed name.

@@ -20,9 +20,9 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app import cost
-from app.schemas import ErrorBody
-from app.settings import Settings
+from app.contract import cost
+from app.contract.errors import ErrorBody
+from app.service.settings import Settings
 from core import deadline
 
 
