@@ -26,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=not s.access_log,  # our JSON lines (app/logs.py) say it with request ids
+        access_log=not s.access_log,  # our JSON lines (app/service/logs.py) say it with request ids
         timeout_graceful_shutdown=s.graceful_shutdown_s,
     )
     return 0

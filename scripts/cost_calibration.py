@@ -1,4 +1,4 @@
-"""Fit the request cost models of app/cost.py: time real requests over a spread of sizes, fit, report.
+"""Fit the request cost models of app/contract/cost.py: time real requests over a spread of sizes, fit, report.
 
     python -m scripts.cost_calibration            # every endpoint, prints the fit and paste-able MODELS lines
     python -m scripts.cost_calibration rnn lstm   # some of them
@@ -167,7 +167,7 @@ def main() -> None:
     with TestClient(create_app(settings)) as client:
         for name in names:
             fitted[name] = calibrate(client, name)
-    print("\nFitted coefficients (paste into app/cost.py MODELS):")
+    print("\nFitted coefficients (paste into app/contract/cost.py MODELS):")
     for name, (coef, worst) in fitted.items():
         print(f"  {name}: {coef}  # max ratio error {worst:.2f}x")
     with TestClient(create_app(Settings(max_request_seconds=1.0))) as client:

@@ -162,7 +162,7 @@ def answer(request: Request, endpoint: str, q: BaseModel, compute: Callable[[], 
     """The cached or freshly computed body, with its compute time in a Server-Timing header.
 
     Responses are pure functions of the query: the hot presets are served from the app's cache. A miss is
-    computed within the app's limits (app/limits.py): too large a request is refused with 422 before any work,
+    computed within the app's limits (app/service/limits.py): too large a request is refused with 422 before any work,
     a heavy one waits briefly for a slot (else 503 with Retry-After), and each stops at the time cap (503).
     """
     cache: BodyCache = request.app.state.cache

@@ -1,5 +1,5 @@
 """The offline export's plan: which view and state a URL or story names, the grid of one or two sliders over
-it, and the checks that refuse a file too large or too much work before anything is computed. app/export.py
+it, and the checks that refuse a file too large or too much work before anything is computed. app/export/file.py
 renders the plan into the file."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ PAGE_KEYS = {"model", "story", "lang", "present", "view", "controls", "text", "r
 RECURRENT_FIELDS = views.fields("compare")
 
 
-# The pages whose views export, by path and by /embed's view name (route names: app/pages.py).
+# The pages whose views export, by path and by /embed's view name (route names: app/pages/pages.py).
 PATHS = {
     "/": "index",
     "/scalar": "scalar_page",
@@ -48,7 +48,7 @@ MAX_POINTS = 61
 
 
 class ExportError(ValueError):
-    """A request the export cannot make: `detail` in app/errors.py's shape (field, allowed, message)."""
+    """A request the export cannot make: `detail` in app/contract/errors.py's shape (field, allowed, message)."""
 
     def __init__(self, name: str, message: str, allowed: str | None = None, given: Any = None) -> None:
         super().__init__(message)
@@ -204,7 +204,7 @@ def _frames(p: Plan) -> int:
 
 
 def seconds_of(p: Plan) -> float:
-    """Estimated compute seconds of the whole grid: the API's cost model (app/cost.py) of each frame."""
+    """Estimated compute seconds of the whole grid: the API's cost model (app/contract/cost.py) of each frame."""
 
     own = views.VIEWS[p.model].frame_seconds
 
@@ -215,7 +215,7 @@ def seconds_of(p: Plan) -> float:
 
 
 def _lower(p: Plan) -> str:
-    """What to lower for a smaller grid: the sizes of the view's cost models (app/cost.py)."""
+    """What to lower for a smaller grid: the sizes of the view's cost models (app/contract/cost.py)."""
     lower = {e: m.lower for e, m in cost.MODELS.items()}
     qs = views.queries(p.model, p.params)
     names = dict.fromkeys(n for e in qs for n in lower.get(e, views.VIEWS[p.model].lower))

@@ -1,4 +1,4 @@
-"""What the cliff view costs in an offline file (app/export.py), estimated from its checked queries before
+"""What the cliff view costs in an offline file (app/export/file.py), estimated from its checked queries before
 anything is computed: the bytes and work units of the surfaces, stored once, and of each frame's runs."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from app.figures import grid
 from app.figures.base import Queries
 from app.figures.cliff_zoom import ZOOM_RESOLUTION
 
-# Work units (app/export_grid.py) per second of the API's cost model (app/cost.py): MAX_WORK is about 15 s.
+# Work units (app/figures/grid.py) per second of the API's cost model (app/contract/cost.py): MAX_WORK is about 15 s.
 WORK_PER_SECOND = grid.MAX_WORK / 15
 
 
 # What an offline file holds. The surfaces are the same in every frame (no slider changes the grid): stored once
-# when their arrays are long enough to be shared (app/export.py), else in every frame. A frame adds the runs:
+# when their arrays are long enough to be shared (app/export/file.py), else in every frame. A frame adds the runs:
 # each point as JSON numbers (three times: on both surfaces and in the zoom around the start) and float32 hover
 # data, E and the step lengths, about 85 bytes a point once compressed (scripts/cliff_export.py); and the zoom's
 # grid of E. Work: the surfaces are computed once (_surface), the runs in Python in every frame.

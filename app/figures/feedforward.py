@@ -282,8 +282,8 @@ def feedforward_dicts(params: Params, lang: str = "en") -> dict[str, FigureDict]
 # Bytes: the broadest histograms (tanh with N(0, 1) weights, 256 examples) take about 500 bytes a layer in the
 # file, their hover texts included; a layer of the default net about 250.
 BYTES_PER_LAYER = 600
-# Work: the export's units are the recurrent sweeps' (app/export_grid.py); story c10's frames cost about
-# 0.62 ns of the API's fitted time (app/cost.py) per unit, so a frame's work is its estimated seconds over that,
+# Work: the export's units are the recurrent sweeps' (app/figures/grid.py); story c10's frames cost about
+# 0.62 ns of the API's fitted time (app/contract/cost.py) per unit, so a frame's work is its estimated seconds over that,
 # with the figures' per-layer texts (about 0.15 ms a layer) added.
 SECONDS_PER_UNIT = 0.62e-9
 FIGURE_SECONDS_PER_LAYER = 1.5e-4
@@ -296,7 +296,7 @@ def frame_bytes(q: FeedForwardQuery) -> int:
 
 
 def frame_work(q: FeedForwardQuery) -> float:
-    """Work units of one frame: the API's estimated seconds of the run (app/cost.py) and of its figures."""
+    """Work units of one frame: the API's estimated seconds of the run (app/contract/cost.py) and of its figures."""
     seconds = cost.estimate("feedforward", q.model_dump()) + FIGURE_SECONDS_PER_LAYER * q.layers
     return seconds / SECONDS_PER_UNIT
 

@@ -94,7 +94,7 @@ AXES |= {
     "b0": Axis(-10.0, 10.0, 0.25, "b₀"),
 }
 SLIDERS["cliff"] = ("threshold", "lr", "w0", "b0")
-# Base64 characters: a typed array this long that repeats in later frames is stored once (app/export.py).
+# Base64 characters: a typed array this long that repeats in later frames is stored once (app/export/file.py).
 SHARED_MIN = 32_768
 
 

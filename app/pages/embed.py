@@ -30,7 +30,7 @@ VIEWS: dict[str, Callable[[Request], HTMLResponse]] = {
 }
 _CONTROLS = re.compile(r"^(all|none|[a-z_0-9]+(,[a-z_0-9]+)*)$")
 # Each view's plot panels by name (the page's element `plot-<name>`), in page order; with the models a recurrent
-# panel is drawn for (its `data-models`; none: every model). tests/app/test_embed.py checks them against the pages.
+# panel is drawn for (its `data-models`; none: every model). tests/app/pages/test_embed.py checks them against the pages.
 PANELS: dict[str, dict[str, tuple[str, ...]]] = {
     "recurrent": {
         "decay": (),

@@ -55,7 +55,7 @@ EMBED_PATH = "/embed"
 
 
 def embed_context(request: Request) -> dict[str, object]:
-    """How a view is drawn inside an iframe (app/embed.py): which controls and plots show, whether the text does."""
+    """How a view is drawn inside an iframe (app/pages/embed.py): which controls and plots show, whether the text does."""
     if request.url.path != EMBED_PATH:
         return {"embed": False}
     return {

@@ -74,7 +74,7 @@ BY_ID = {s.id: s for s in STORIES}
 
 def context(request: Request, lang: str) -> dict[str, object]:
     """The story named by `story=` in the URL (if any), its neighbours, for the banner above a view, and what
-    it shows in presenter mode (app/story_present.py)."""
+    it shows in presenter mode (app/pages/story_present.py)."""
     story = BY_ID.get(request.query_params.get("story", ""))
     if story is None:
         return {"story": None}

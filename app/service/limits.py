@@ -3,7 +3,7 @@ ones run at once.
 
 `Guard.run()` wraps one computation (a cache miss; hits never get here):
 
-1. estimate its seconds from the query (app/cost.py); over max_request_seconds: 422 naming what to lower;
+1. estimate its seconds from the query (app/contract/cost.py); over max_request_seconds: 422 naming what to lower;
 2. heavy (estimate over heavy_threshold_seconds): take one of max_heavy slots, waiting at most
    queue_wait_seconds; none free: 503 with Retry-After from the running jobs' estimates. Light requests
    never wait;
@@ -35,7 +35,7 @@ class Refused(Exception):
 
 
 # How the OpenAPI schema documents the limits' 503 on every computing endpoint (the 422 over the time budget is
-# the app's usual refusal, app/errors.py INVALID).
+# the app's usual refusal, app/contract/errors.py INVALID).
 LIMITED: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorBody,

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(
         True,
-        description="One JSON line per request on stderr, with its request id (app/logs.py); uvicorn's own "
+        description="One JSON line per request on stderr, with its request id (app/service/logs.py); uvicorn's own "
         "access log is then off under `bptt-explorer serve`.",
     )
     graceful_shutdown_s: int = Field(

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.figures import cliff, cliff_dicts
 from app.figures.cliff import overlay
-from tests.app.test_cliff_api import CLIFF_START
+from tests.app.endpoints.test_cliff_api import CLIFF_START
 
 # A small window around the wall and a short run: quick to compute, the wall and all three runs inside.
 SMALL = {"w_center": 5, "w_range": 1, "b_center": -2.6, "b_range": 0.6, "resolution": 31, "iterations": 30}

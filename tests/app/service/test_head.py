@@ -1,5 +1,5 @@
 """HEAD is answered wherever GET is: the same status and headers, no body; a HEAD of the training stream starts
-no training (app/head.py)."""
+no training (app/service/head.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What each story presents (app/story_present.py) exists on its page: the panels' plots, the controls' inputs, and
+"""What each story presents (app/pages/story_present.py) exists on its page: the panels' plots, the controls' inputs, and
 preset values that are fields of the view inside their ranges (or among a choice's options). The page carries the
 declaration, in its language."""
 
