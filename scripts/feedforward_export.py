@@ -1,7 +1,7 @@
 """The feed-forward view's offline files: python -m scripts.feedforward_export (markdown, ~1 min).
 
 First, one frame's bytes in the file and its build time against the view's estimates (frame_bytes, from above;
-frame_work in seconds at SECONDS_PER_UNIT) over a spread of settings: frames differing only in their seed, so
+frame_seconds, the cost model's and the figures') over a spread of settings: frames differing only in their seed, so
 nothing is shared between them. Then the stories C5, C13, C14 and a /feedforward URL: grid, file size, the
 size check's estimate and the seconds to build the file.
 """
@@ -19,7 +19,7 @@ from app.export.assets import fixed_bytes, pack
 from app.export.file import render
 from app.export.plan import mean, plan
 from app.figures import encode, views
-from app.figures.feedforward import SECONDS_PER_UNIT, frame_bytes, frame_work
+from app.figures.feedforward import frame_bytes, frame_seconds
 
 FRAMES: list[dict[str, Any]] = [
     {},
@@ -61,7 +61,7 @@ def frames_table() -> None:
         size = (len(pack(built)) - len(pack(built[:1]))) / 3
         q = views.queries("feedforward", params)["feedforward"]
         assert isinstance(q, FeedForwardQuery)
-        est, sec = frame_bytes(q), frame_work(q) * SECONDS_PER_UNIT
+        est, sec = frame_bytes(q), frame_seconds(q)
         took = statistics.median(times[1:])
         label = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
         print(f"| {label} | {size:,.0f} | {est:,} | {est / size:.2f} | {took:.3f} | {sec:.3f} | {sec / took:.2f} |")

@@ -170,7 +170,7 @@ def export_file(
     except ExportError as exc:
         return JSONResponse({"detail": exc.detail}, status_code=422)
     # A file is the work of a whole grid: it takes a heavy slot like any large computation (503 when all are
-    # busy) and is kept in the answer cache; its own work limit (MAX_WORK) bounds its time, not the per-request cap.
+    # busy) and is kept in the answer cache; its own limit (MAX_SECONDS) bounds its time, not the per-request cap.
     guard: Guard = request.app.state.guard
     answers: BodyCache = request.app.state.cache
     key = (

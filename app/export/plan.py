@@ -1,5 +1,5 @@
 """The offline export's plan: which view and state a URL or story names, the grid of one or two sliders over
-it, and the checks that refuse a file too large or too much work before anything is computed. app/export/file.py
+it, and the checks that refuse a file too large or too long to compute before anything is computed. app/export/file.py
 renders the plan into the file."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from app.contract import cost, language
 from app.contract.quoting import quoted
 from app.export.assets import fixed_bytes
 from app.figures import ParamError, views
-from app.figures.grid import AXES, INTEGER, MAX_WORK
+from app.figures.grid import AXES, INTEGER, MAX_SECONDS
 from app.figures.grid import values as grid_values
 from app.pages.stories import BY_ID, STORIES
 
@@ -164,7 +164,7 @@ def plan(target: str, sliders: str | None = None, lang: str | None = None, point
         p.values = [grid_values(name, n, current(qs, name)) for name in names]
         try:
             _check_size(p, n)
-            _check_work(p, n)
+            _check_seconds(p, n)
             return p
         except ExportError as exc:
             # Without `points` asked for, the default grid shrinks to the largest that fits.
@@ -203,15 +203,21 @@ def _frames(p: Plan) -> int:
     return int(np.prod([len(v) for v in p.values]))
 
 
-def seconds_of(p: Plan) -> float:
-    """Estimated compute seconds of the whole grid: the API's cost model (app/contract/cost.py) of each frame."""
-
-    own = views.VIEWS[p.model].frame_seconds
+def _seconds(p: Plan, shared: bool) -> Callable[[Mapping[str, BaseModel]], float]:
+    """Estimated seconds of a frame's queries: those computed once per file (shared) or those of every frame,
+    by the API's cost model (app/contract/cost.py), and for every frame what the view estimates itself."""
+    view = views.VIEWS[p.model]
 
     def seconds(qs: Mapping[str, BaseModel]) -> float:
-        return sum(cost.estimate(endpoint, q.model_dump()) for endpoint, q in qs.items()) + (own(qs) if own else 0)
+        models = sum(cost.estimate(e, q.model_dump()) for e, q in qs.items() if (e in view.shared) == shared)
+        return models + (view.frame_seconds(qs) if view.frame_seconds and not shared else 0.0)
 
-    return _frames(p) * mean(p, seconds)
+    return seconds
+
+
+def seconds_of(p: Plan) -> float:
+    """Estimated compute seconds of the whole file: every frame's, and what the frames share once."""
+    return _once(p, _seconds(p, shared=True)) + _frames(p) * mean(p, _seconds(p, shared=False))
 
 
 def _lower(p: Plan) -> str:
@@ -242,13 +248,11 @@ def _check_size(p: Plan, n: int) -> None:
     raise ExportError("points", message, f"2..{max(fit, 1)}", n)
 
 
-def _check_work(p: Plan, n: int) -> None:
-    """Refuse a grid that would take too long to compute, naming the largest `points` that fits."""
-    view = views.VIEWS[p.model]
-    assert view.frame_work is not None
-    per_frame = mean(p, view.frame_work)
+def _check_seconds(p: Plan, n: int) -> None:
+    """Refuse a grid whose estimated seconds pass MAX_SECONDS, naming the largest `points` that fits."""
+    per_frame = mean(p, _seconds(p, shared=False))
     frames = _frames(p)
-    room = MAX_WORK - _once(p, view.shared_work)
+    room = MAX_SECONDS - _once(p, _seconds(p, shared=True))
     if frames * per_frame <= room:
         return
     fit = int((max(room, 0) / per_frame) ** (1 / len(p.sliders))) - 1

@@ -22,7 +22,7 @@ from app.contract.encode import scalar as json_scalar
 from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked, unknown_parameter
-from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
+from app.figures.cliff_file import frame_bytes, shared_bytes, zoom_seconds
 from app.figures.cliff_zoom import AXIS, E_MAX, GREYS, MAP, wall_traces, zoomed
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
@@ -319,9 +319,9 @@ VIEWS = (
         page="cliff_page",
         sliders=grid.SLIDERS["cliff"],
         frame_bytes=frame_bytes,
-        frame_work=frame_work,
         shared_bytes=shared_bytes,
-        shared_work=shared_work,
+        shared=("cliff",),
+        frame_seconds=zoom_seconds,
     ),
     View(
         name="cliff_surface",

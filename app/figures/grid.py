@@ -1,5 +1,5 @@
-"""The export's grid: which sliders each view offers, their ranges and steps, and what a frame costs in bytes
-and work, estimated from the settings before anything is computed."""
+"""The export's grid: which sliders each view offers, their ranges and steps, what a recurrent frame takes in
+bytes, estimated from the settings before anything is computed, and the seconds a file may take."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.config import PAIR_WORK_BUDGET, pair_work
 from core.pairs import MAX_SIDE
 
-# Work units (frame_work) of one export, at most. The default grid of story c10 (41 LSTM frames at T = 100,
-# n = 16) is 5e9 and took 11 s on a loaded 2-core machine; 34 LSTM frames at n = 64, T = 200 (1.8e10) took 94 s;
-# one RNN frame at n = 256, T = 1000 alone is 1.7e10.
-MAX_WORK = 1e10
+# Estimated seconds of one export, at most: the API's cost model (app/contract/cost.py) of every computation its
+# frames make, plus what a view estimates itself (its figures' text, a training run). The estimates are from above
+# on a quiet machine (a file builds in 0.3 to 0.9 times its estimate there, 2 to 3 times under a load of 7 to 8:
+# docs/export.md); 30 s keeps GET /export well inside the proxy's time for it.
+MAX_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,11 @@ SLIDERS = {
     "feedforward": ("layers", "activation", "init", "batch_norm", "input_scale"),
 }
 
-# The training lab (app/figures/train_view.py): a slider over seeded runs. A run's work units are its estimated
-# seconds times TRAIN_WORK_PER_SECOND, so MAX_WORK bounds a file of runs at about 30 s of training (GET /export
-# must answer within the proxy's 60 s); a file's runs are TRAIN_ITERATIONS updates unless its URL says otherwise.
+# The training lab (app/figures/train_view.py): a slider over seeded runs, each estimated in seconds by the view
+# (no cost model covers a run); a file's runs are TRAIN_ITERATIONS updates unless its URL says otherwise.
 AXES |= {"lag": Axis(5, 100, 5, "Lag L"), "reg_weight": Axis(0.0, 4.0, 0.5, "Regulariser weight λ")}
 INTEGER |= {"lag"}
 SLIDERS["train"] = ("forget_bias", "reg_weight", "lag")
-TRAIN_WORK_PER_SECOND = MAX_WORK / 30
 TRAIN_ITERATIONS = 200
 
 
@@ -108,11 +106,3 @@ def frame_bytes(model: str, steps: int, hidden: int) -> int:
     if model != "rnn":
         floats += min(hidden, 48) * (side + 1) * 2 + 3 * (steps + 1)
     return floats * 4 * 4 // 3 + 3_000
-
-
-def frame_work(model: str, steps: int, hidden: int) -> float:
-    """Work units of one frame: the backward sweep (T d^3) and the (t, k) heatmap within its budget."""
-    if model == "scalar":
-        return float(steps)  # one multiply per step
-    d = hidden * (2 if model == "lstm" else 1)
-    return steps * d**3 + min(pair_work(steps, d), PAIR_WORK_BUDGET)

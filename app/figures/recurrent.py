@@ -313,10 +313,6 @@ def _frame_bytes(qs: Queries) -> int:
     return sum(grid.frame_bytes(*size) for size in _sizes(qs))
 
 
-def _frame_work(qs: Queries) -> float:
-    return float(sum(grid.frame_work(*size) for size in _sizes(qs)))
-
-
 def _view(name: str) -> View:
     fields = (
         set(QUERIES[name].model_fields) if name in QUERIES else set().union(*(c.model_fields for c in QUERIES.values()))
@@ -331,7 +327,6 @@ def _view(name: str) -> View:
         page="index",
         sliders=grid.SLIDERS[name],
         frame_bytes=_frame_bytes,
-        frame_work=_frame_work,
     )
 
 

@@ -136,5 +136,4 @@ VIEW = View(
     page="scalar_page",
     sliders=grid.SLIDERS["scalar"],
     frame_bytes=lambda qs: grid.frame_bytes("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
-    frame_work=lambda qs: grid.frame_work("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
 )

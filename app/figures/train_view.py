@@ -108,7 +108,6 @@ VIEW = View(
     page="train_page",
     sliders=grid.SLIDERS["train"],
     frame_bytes=frame_bytes,
-    frame_work=lambda qs: seconds(qs) * grid.TRAIN_WORK_PER_SECOND,
     offered=offered,
     export_params={"iterations": str(grid.TRAIN_ITERATIONS)},
     frame_seconds=seconds,

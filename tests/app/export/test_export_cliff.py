@@ -119,7 +119,7 @@ def test_only_long_repeated_arrays_are_stored_once() -> None:
         ("/cliff?wings=1", {}, "url", "unknown parameter 'wings'"),
         ("c9", {"points": 1}, "points", "points must be an integer in 2..61"),
         ("/cliff?iterations=500&steps=200", {"sliders": "w0,b0", "points": 30}, "points", "over the 8 MB limit"),
-        ("/cliff?iterations=500&steps=200&resolution=11", {"points": 36}, "points", "too much work for one export"),
+        ("/cliff?iterations=500&steps=200&resolution=11", {"points": 36}, "points", "over the 8 MB limit of the file"),
     ],
 )
 def test_refusals_name_their_field(target: str, kw: dict[str, Any], field: str, message: str) -> None:

@@ -124,13 +124,13 @@ def test_a_frame_s_size_is_estimated_from_above(params: dict[str, Any], layers: 
         ("/embed?view=feedforward&lang=fr", {}, "lang", "lang must be one of: en, zh"),
         (
             "/feedforward?layers=100&width=256&batch=256",
-            {"sliders": "layers", "points": 40},
+            {"sliders": "layers,input_scale", "points": 9},
             "points",
             "too much work for one export; allowed points 2..",
         ),
         (
             "/feedforward?layers=100&width=256&batch=256&init=orthogonal",
-            {"sliders": "activation"},
+            {"sliders": "layers,input_scale", "points": 9},
             "points",
             "lower layers or width or batch",
         ),
@@ -143,5 +143,5 @@ def test_bad_requests_name_their_field(target: str, kw: dict[str, Any], field: s
 
 
 def test_a_large_net_s_default_grid_shrinks_to_what_fits() -> None:
-    p = plan("/feedforward?layers=100&width=256&batch=256")
+    p = plan("/feedforward?layers=100&width=256&batch=256&init=orthogonal")
     assert 2 <= len(p.values[0]) < 50

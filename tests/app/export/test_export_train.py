@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.export.file import render
 from app.export.plan import MAX_BYTES, ExportError, plan, seconds_of
 from app.figures import encode
-from app.figures.grid import MAX_WORK, TRAIN_ITERATIONS
+from app.figures.grid import MAX_SECONDS, TRAIN_ITERATIONS
 from app.figures.train_view import frame_bytes, train_dicts
 from app.figures.views import VIEWS
 from tests.exported import packed_config, packed_frames
@@ -33,10 +33,10 @@ def test_training_stories_plan_short_runs_over_the_setting_they_are_about(
     assert p.model == "train" and p.story == story and p.sliders == [slider]
     assert p.params["model"] == model and p.params["iterations"] == str(TRAIN_ITERATIONS)
     assert current in p.values[0] and len(p.values[0]) >= 3
-    work = VIEWS["train"].frame_work
-    assert work is not None
+    seconds = VIEWS["train"].frame_seconds
+    assert seconds is not None
     qs = [VIEWS["train"].queries(p.params | {slider: v}) for v in p.values[0]]
-    assert sum(work(q) for q in qs) <= MAX_WORK  # the grid shrank to fit the work limit
+    assert sum(seconds(q) for q in qs) <= MAX_SECONDS  # the grid shrank to fit the limit in seconds
     assert seconds_of(p) <= 30
 
 
