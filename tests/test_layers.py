@@ -48,7 +48,7 @@ def _imports(name: str, path: Path) -> list[tuple[str, str | None, int]]:
     `from pkg import sub` counts as importing the module pkg.sub where it is one."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     is_package = path.name == "__init__.py"
-    out = []
+    out: list[tuple[str, str | None, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out += [(a.name, None, node.lineno) for a in node.names]
@@ -129,7 +129,7 @@ def test_no_module_takes_another_modules_private_names() -> None:
         if name.split(".")[0] not in ("app", "core"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        aliases = {}  # local name -> module of the packages it stands for
+        aliases: dict[str, str] = {}  # local name -> module of the packages it stands for
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 aliases |= {a.asname or a.name: a.name for a in node.names if a.name in MODULES}
