@@ -1,1 +1,2 @@
-"""BPTT Explorer web layer: FastAPI routers, page rendering and static assets."""
+"""BPTT Explorer's web layer, in layers over `core`: contract <- figures <- endpoints, pages and export, with the
+service beside the figures (README.md's Layout; tests/test_layers.py holds it)."""

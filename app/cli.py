@@ -15,7 +15,7 @@ def _clean_exit(signum: int, frame: FrameType | None) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.settings import settings
+    from app.service.settings import settings
 
     s = settings()
     # uvicorn drains on SIGTERM, then raises the signal again for whatever handler was there before it: after a
@@ -26,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=not s.access_log,  # our JSON lines (app/logs.py) say it with request ids
+        access_log=not s.access_log,  # our JSON lines (app/service/logs.py) say it with request ids
         timeout_graceful_shutdown=s.graceful_shutdown_s,
     )
     return 0
@@ -65,8 +65,9 @@ def _export(args: argparse.Namespace) -> int:
 
     from threadpoolctl import threadpool_limits
 
-    from app.export import ExportError, export
-    from app.settings import settings
+    from app.export.file import export
+    from app.export.plan import ExportError
+    from app.service.settings import settings
 
     try:
         # The server's BLAS threads (one by default): more spin against each other on a busy machine and make

@@ -9,17 +9,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadpoolctl import threadpool_limits
 
-from app import api, cliff, embed, feedforward, floor, health, logs, nearfar, oembed, pages, scalar, theory, training
-from app.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
-from app.cache import BodyCache
-from app.errors import INVALID, validation_handler
-from app.etag import EncodingETag, ETagMiddleware
-from app.export import router as export_router
-from app.figures_api import router as figures_router
-from app.head import HeadAsGet
-from app.limits import Guard
-from app.security import ReadOnlyCORS, SecurityHeaders
-from app.settings import Settings, settings
+from app.contract.errors import INVALID
+from app.endpoints import api, cliff, feedforward, floor, nearfar, scalar, theory, training
+from app.endpoints.figures_api import router as figures_router
+from app.export.file import router as export_router
+from app.pages import embed, oembed, pages
+from app.service import health, logs
+from app.service.assets import PLOTLY_DIR, STATIC_DIR, plotly_js_version
+from app.service.cache import BodyCache
+from app.service.etag import EncodingETag, ETagMiddleware
+from app.service.head import HeadAsGet
+from app.service.limits import Guard
+from app.service.security import ReadOnlyCORS, SecurityHeaders
+from app.service.settings import Settings, settings
+from app.service.validation import validation_handler
 
 
 def create_app(config: Settings | None = None) -> FastAPI:

@@ -2,7 +2,8 @@
 
 First, what a file of the cliff holds against the view's estimates (app/figures/cliff.py): the surfaces, once
 (shared_bytes), and one frame of runs (frame_bytes), both compressed as in the file, over a spread of settings.
-Then the stories C7, C8, C9 and /cliff URLs: grid, file size, the size check's estimate and the seconds to build.
+Then the stories C7, C8, C9 and /cliff URLs: grid, file size, the size check's estimate, the estimated seconds
+(app/export/plan.py seconds_of, at most MAX_SECONDS) and the seconds to build.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import statistics
 import time
 from typing import Any
 
-from app.export import plan, render, stored_once
-from app.export_assets import fixed_bytes, pack
-from app.export_grid import SHARED_MIN
+from app.export.assets import fixed_bytes, pack
+from app.export.file import render, stored_once
+from app.export.plan import plan, seconds_of
 from app.figures import encode, views
-from app.figures.cliff import _surface
+from app.figures.cliff import cached_surface
 from app.figures.cliff_file import frame_bytes, shared_bytes
+from app.figures.grid import SHARED_MIN
 
 SETTINGS: list[dict[str, Any]] = [
     {},
@@ -67,8 +69,8 @@ def frames_table() -> None:
 
 
 def exports_table() -> None:
-    print("| export | grid | frames | file | estimate | seconds |")
-    print("|---|---|---|---|---|---|")
+    print("| export | grid | frames | file | estimate | seconds: estimate | build |")
+    print("|---|---|---|---|---|---|---|")
     for label, target, sliders in EXPORTS:
         p = plan(target, sliders)
         view = views.VIEWS[p.model]
@@ -78,14 +80,14 @@ def exports_table() -> None:
         estimate = fixed_bytes() + view.shared_bytes(qs) + frames * view.frame_bytes(qs)
         times = []
         for _ in range(2):
-            _surface.cache_clear()  # each file computes its surfaces
+            cached_surface.cache_clear()  # each file computes its surfaces
             t0 = time.perf_counter()
             html = render(p)
             times.append(time.perf_counter() - t0)
         grid = " x ".join(f"{n} ({len(v)})" for n, v in zip(p.sliders, p.values, strict=True))
         print(
             f"| {label} | {grid} | {frames} | {len(html.encode()) / 1e6:.2f} MB | {estimate / 1e6:.2f} MB "
-            f"| {statistics.median(times):.1f} |"
+            f"| {seconds_of(p):.1f} | {statistics.median(times):.1f} |"
         )
 
 

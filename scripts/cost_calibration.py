@@ -1,4 +1,4 @@
-"""Fit the request cost models of app/cost.py: time real requests over a spread of sizes, fit, report.
+"""Fit the request cost models of app/contract/cost.py: time real requests over a spread of sizes, fit, report.
 
     python -m scripts.cost_calibration            # every endpoint, prints the fit and paste-able MODELS lines
     python -m scripts.cost_calibration rnn lstm   # some of them
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app import cost
+from app.contract import cost
 from app.main import create_app
-from app.settings import Settings
+from app.service.settings import Settings
 from core import deadline
 from scripts.serve import running_server
 
@@ -111,7 +111,7 @@ def calibrate(client: TestClient, endpoint: str) -> tuple[tuple[float, ...], flo
 def _full(endpoint: str, query: dict[str, Any]) -> dict[str, Any]:
     """The query as the app sees it, with defaults filled in."""
     path = SPREAD[endpoint][0]
-    from app.errors import QUERY_MODELS
+    from app.contract.errors import QUERY_MODELS
 
     return QUERY_MODELS[path](**query).model_dump()
 
@@ -167,7 +167,7 @@ def main() -> None:
     with TestClient(create_app(settings)) as client:
         for name in names:
             fitted[name] = calibrate(client, name)
-    print("\nFitted coefficients (paste into app/cost.py MODELS):")
+    print("\nFitted coefficients (paste into app/contract/cost.py MODELS):")
     for name, (coef, worst) in fitted.items():
         print(f"  {name}: {coef}  # max ratio error {worst:.2f}x")
     with TestClient(create_app(Settings(max_request_seconds=1.0))) as client:

@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.export import plan, render
-from app.export_assets import fixed_bytes
+from app.export.assets import fixed_bytes
+from app.export.file import render
+from app.export.plan import plan, seconds_of
 from app.figures import encode, figure
 from app.figures.recurrent import figure_dicts, query, run
 from core import Result
@@ -30,6 +31,8 @@ EXPORTS = [
     ("c12 (compare, T = 100)", "c12", None),
     ("c1 (scalar, linear, T = 365)", "c1", None),
     ("c2 (scalar, sigmoid, T = 100), weight,steps", "c2", "weight,steps"),
+    ("/?model=rnn&hidden=256&steps=1000 (the grid the seconds allow)", "/?model=rnn&hidden=256&steps=1000", None),
+    ("/?model=lstm&hidden=128&steps=500 (the grid the seconds allow)", "/?model=lstm&hidden=128&steps=500", None),
 ]
 
 
@@ -69,8 +72,8 @@ def figures_table() -> None:
 
 def exports_table() -> None:
     print(f"\nInlined libraries and page: {fixed_bytes() / 1e6:.2f} MB\n")
-    print("| export | grid | file | build |")
-    print("|---|---|---|---|")
+    print("| export | grid | file | seconds: estimate | build |")
+    print("|---|---|---|---|---|")
     rows = [(label, plan(target, sliders)) for label, target, sliders in EXPORTS]
     # The largest grid the size check allows: two sliders over steps up to 200, as many points as fit.
     points = 2
@@ -85,7 +88,8 @@ def exports_table() -> None:
         t0 = time.perf_counter()
         html = render(p)
         grid = " x ".join(f"{n} {len(v)}" for n, v in zip(p.sliders, p.values, strict=True))
-        print(f"| {label} | {grid} | {len(html.encode()) / 1e6:.2f} MB | {time.perf_counter() - t0:.1f} s |")
+        took = time.perf_counter() - t0
+        print(f"| {label} | {grid} | {len(html.encode()) / 1e6:.2f} MB | {seconds_of(p):.1f} s | {took:.1f} s |")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """The feed-forward view's offline files: python -m scripts.feedforward_export (markdown, ~1 min).
 
 First, one frame's bytes in the file and its build time against the view's estimates (frame_bytes, from above;
-frame_work in seconds at SECONDS_PER_UNIT) over a spread of settings: frames differing only in their seed, so
+frame_seconds, the cost model's and the figures') over a spread of settings: frames differing only in their seed, so
 nothing is shared between them. Then the stories C5, C13, C14 and a /feedforward URL: grid, file size, the
-size check's estimate and the seconds to build the file.
+size check's estimate, the estimated seconds (seconds_of, at most MAX_SECONDS) and the seconds to build the file.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from app.export import plan, render
-from app.export_assets import fixed_bytes, pack
-from app.export_plan import _mean
-from app.feedforward import FeedForwardQuery
+from app.contract.feedforward import FeedForwardQuery
+from app.export.assets import fixed_bytes, pack
+from app.export.file import render
+from app.export.plan import mean, plan, seconds_of
 from app.figures import encode, views
-from app.figures.feedforward import SECONDS_PER_UNIT, frame_bytes, frame_work
+from app.figures.feedforward import frame_bytes, frame_seconds
 
 FRAMES: list[dict[str, Any]] = [
     {},
@@ -41,10 +41,12 @@ EXPORTS = [
     ("c14, init,layers", "c14", "init,layers"),
     ("/feedforward?activation=tanh&init=normal&batch_norm=true, batch_norm,layers", None, "batch_norm,layers"),
     ("/feedforward?layers=100&width=256&batch=256 (the largest net)", None, None),
+    ("/feedforward?layers=100&width=256&batch=256&init=orthogonal (the grid the seconds allow)", None, None),
 ]
 URLS = {
     EXPORTS[6][0]: "/feedforward?activation=tanh&init=normal&batch_norm=true",
     EXPORTS[7][0]: "/feedforward?layers=100&width=256&batch=256",
+    EXPORTS[8][0]: "/feedforward?layers=100&width=256&batch=256&init=orthogonal",
 }
 
 
@@ -61,7 +63,7 @@ def frames_table() -> None:
         size = (len(pack(built)) - len(pack(built[:1]))) / 3
         q = views.queries("feedforward", params)["feedforward"]
         assert isinstance(q, FeedForwardQuery)
-        est, sec = frame_bytes(q), frame_work(q) * SECONDS_PER_UNIT
+        est, sec = frame_bytes(q), frame_seconds(q)
         took = statistics.median(times[1:])
         label = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
         print(f"| {label} | {size:,.0f} | {est:,} | {est / size:.2f} | {took:.3f} | {sec:.3f} | {sec / took:.2f} |")
@@ -69,8 +71,8 @@ def frames_table() -> None:
 
 def exports_table() -> None:
     print(f"\nInlined libraries and page: {fixed_bytes() / 1e6:.2f} MB\n")
-    print("| export | grid | file | estimate | build |")
-    print("|---|---|---|---|---|")
+    print("| export | grid | file | estimate | seconds: estimate | build |")
+    print("|---|---|---|---|---|---|")
     for label, story, sliders in EXPORTS:
         p = plan(story or URLS[label], sliders)
         view = views.VIEWS[p.model]
@@ -78,12 +80,14 @@ def exports_table() -> None:
         count = 1
         for v in p.values:
             count *= len(v)
-        estimate = fixed_bytes() + count * _mean(p, view.frame_bytes)
+        estimate = fixed_bytes() + count * mean(p, view.frame_bytes)
         t0 = time.perf_counter()
         size = len(render(p).encode())
         took = time.perf_counter() - t0
         grid = " x ".join(f"{name} {len(v)}" for name, v in zip(p.sliders, p.values, strict=True))
-        print(f"| {label} | {grid} | {size / 1e6:.2f} MB | {estimate / 1e6:.2f} MB | {took:.1f} s |")
+        print(
+            f"| {label} | {grid} | {size / 1e6:.2f} MB | {estimate / 1e6:.2f} MB | {seconds_of(p):.1f} s | {took:.1f} s |"
+        )
 
 
 def main(*_: Any) -> None:

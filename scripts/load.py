@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.stack import Stack, read_log, running_stack
+from scripts.nginx_stack import Stack, read_log, running_stack
 
 TIMEOUT_S = 10  # a request slower than this counts as an error (timeout)
 

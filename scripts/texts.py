@@ -16,8 +16,9 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from app.assets import STATIC_DIR, TEMPLATES_DIR
-from app.i18n import catalog, install
+from app.contract.language import catalog
+from app.pages.i18n import install
+from app.service.assets import STATIC_DIR, TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 

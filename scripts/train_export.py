@@ -10,7 +10,8 @@ import time
 
 from threadpoolctl import threadpool_limits
 
-from app import export
+from app.export.file import render
+from app.export.plan import plan, seconds_of
 from app.figures.train_view import seconds as run_seconds
 from app.figures.views import VIEWS
 
@@ -18,13 +19,13 @@ from app.figures.views import VIEWS
 def main(targets: list[str]) -> None:
     threadpool_limits(1, user_api="blas")  # as the server runs (app/main.py)
     for target in targets:
-        p = export.plan(target)
+        p = plan(target)
         t0 = time.perf_counter()
-        html = export.render(p)
+        html = render(p)
         took = time.perf_counter() - t0
         one = run_seconds(VIEWS["train"].queries(p.params))
         print(
-            f"{target}: {p.sliders[0]} {p.values[0]}, estimate {export.seconds_of(p):.1f} s "
+            f"{target}: {p.sliders[0]} {p.values[0]}, estimate {seconds_of(p):.1f} s "
             f"(one run at the state {one:.2f} s), measured {took:.1f} s, {len(html.encode()) / 1e6:.2f} MB",
             flush=True,
         )

@@ -1,4 +1,4 @@
-"""Reading an exported file (app/export.py) in the tests: its config and its packed frames, as the file's
+"""Reading an exported file (app/export/file.py) in the tests: its config and its packed frames, as the file's
 player (static/js/export_player.js) reads them, and a browser page that may load nothing but the file."""
 
 from __future__ import annotations

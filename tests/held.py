@@ -11,9 +11,9 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from app.limits import Guard
 from app.main import create_app
-from app.settings import Settings
+from app.service.limits import Guard
+from app.service.settings import Settings
 from scripts.serve import free_port
 
 

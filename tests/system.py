@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from scripts.stack import nginx_binary
+from scripts.nginx_stack import nginx_binary
 
 
 def require(package: str, present: bool) -> None:

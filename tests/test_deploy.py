@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scripts.load import burst, run_wrk
-from scripts.stack import Stack, read_log, render, running_stack
+from scripts.nginx_stack import Stack, read_log, render, running_stack
 from tests.system import require_nginx, require_wrk
 
 API = "/api/v1/rnn?format=compact&hidden=16&steps=40&seed=7"

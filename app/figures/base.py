@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.errors import _describe
-from app.quoting import clipped
+from app.contract.errors import describe
+from app.contract.quoting import clipped
 
 FigureDict = dict[str, Any]
 Params = Mapping[str, str | float | int | bool]
@@ -43,7 +43,7 @@ def checked(cls: type[Q], params: Params) -> Q:
     try:
         return cls.model_validate(dict(params))
     except ValidationError as exc:
-        raise ParamError([_describe(cls, dict(e)) for e in exc.errors()]) from None
+        raise ParamError([describe(cls, dict(e)) for e in exc.errors()]) from None
 
 
 @dataclass
@@ -59,7 +59,7 @@ class View:
     """One view of the explorer behind the interface the page, the offline export and notebooks share.
 
     `queries(params)` checks a state's parameters and returns the checked query of each computation the view
-    makes, keyed by its cost model's name in app/cost.py (ParamError names a bad field); `build(queries, lang)`
+    makes, keyed by its cost model's name in app/contract/cost.py (ParamError names a bad field); `build(queries, lang)`
     runs them and returns the figures, in the order of `names`.
     """
 
@@ -72,15 +72,15 @@ class View:
     page: str  # route name of the page showing the view
     sliders: tuple[str, ...] = ()  # what an offline file can put on a slider, the main one first
     frame_bytes: Callable[[Queries], int] | None = None  # one frame of an offline file, compressed, from above
-    frame_work: Callable[[Queries], float] | None = None  # its work units (app/export_grid.py)
     # For views whose frames share large arrays no slider changes (the cliff's surfaces): a file holds them once.
     shared_bytes: Callable[[Queries], int] | None = None  # those arrays, compressed, from above
-    shared_work: Callable[[Queries], float] | None = None  # their work units, done once
+    shared: tuple[str, ...] = ()  # the queries that compute them: a file computes them once
     # For views whose state decides what a file can show (the training lab: forget_bias only for gated cells):
     offered: Callable[[Params], tuple[str, ...]] | None = None  # the sliders a state can export, the main first
     export_params: Mapping[str, str] = field(default_factory=dict)  # settings a file takes unless its URL sets them
-    frame_seconds: Callable[[Queries], float] | None = None  # compute seconds, where app/cost.py has no model
-    lower: tuple[str, ...] = ()  # what a refused file should lower, where app/cost.py has no model
+    # A frame's seconds beyond the cost models of its queries (app/contract/cost.py): a training run, figure texts.
+    frame_seconds: Callable[[Queries], float] | None = None
+    lower: tuple[str, ...] = ()  # what a refused file should lower, where app/contract/cost.py has no model
     # GET /api/v1/figures/{view} serves the view (False: its page gets its figures otherwise, as the training lab
     # from its run's stream, which holds a training slot; a run is not a request to answer on the side).
     served: bool = True

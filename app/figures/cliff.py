@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from app import export_grid as grid
-from app.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
-from app.encode import scalar as json_scalar
+from app.contract.cliff import CliffQuery, DescentQuery, log10_steps, surface_summary
+from app.contract.encode import scalar as json_scalar
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked, unknown_parameter
-from app.figures.cliff_file import frame_bytes, frame_work, shared_bytes, shared_work
+from app.figures.cliff_file import frame_bytes, shared_bytes, zoom_seconds
 from app.figures.cliff_zoom import AXIS, E_MAX, GREYS, MAP, wall_traces, zoomed
 from app.figures.common import line, log_lines
 from app.figures.style import N_, tr
@@ -67,13 +67,13 @@ def queries(params: Params) -> dict[str, CliffQuery | DescentQuery]:
 
 
 @lru_cache(maxsize=4)
-def _surface(settings: tuple[tuple[str, Any], ...]) -> k.Surface:
+def cached_surface(settings: tuple[tuple[str, Any], ...]) -> k.Surface:
     """One grid's surface, computed once for the frames of an offline file that share it (the runs change)."""
     return k.surface(k.CliffConfig(**dict(settings)))
 
 
 def surface_of(q: CliffQuery) -> k.Surface:
-    return _surface(tuple(q.model_dump(exclude={"format"}).items()))
+    return cached_surface(tuple(q.model_dump(exclude={"format"}).items()))
 
 
 def window(q: CliffQuery) -> tuple[list[float], list[float]]:
@@ -319,9 +319,9 @@ VIEWS = (
         page="cliff_page",
         sliders=grid.SLIDERS["cliff"],
         frame_bytes=frame_bytes,
-        frame_work=frame_work,
         shared_bytes=shared_bytes,
-        shared_work=shared_work,
+        shared=("cliff",),
+        frame_seconds=zoom_seconds,
     ),
     View(
         name="cliff_surface",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.cliff import DescentQuery
+from app.contract.cliff import DescentQuery
 from app.figures import style as s
 from app.figures.base import FigureDict
 from app.figures.style import tr

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from app import cost
-from app import export_grid as grid
-from app.feedforward import FeedForwardQuery, _summary
+from app.contract import cost
+from app.contract.feedforward import FeedForwardQuery, summary
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
 from app.figures.common import line, log_lines
@@ -266,7 +266,7 @@ def build(qs: Queries, lang: str = "en") -> Built:
         "dead": dead(r, cfg.activation, lang),
     }
     facts = {
-        "summary": _summary(r, cfg).model_dump(),
+        "summary": summary(r, cfg).model_dump(),
         "layers": cfg.layers,
         "flat_beyond": ff.flat_threshold(cfg.activation),
     }
@@ -282,10 +282,8 @@ def feedforward_dicts(params: Params, lang: str = "en") -> dict[str, FigureDict]
 # Bytes: the broadest histograms (tanh with N(0, 1) weights, 256 examples) take about 500 bytes a layer in the
 # file, their hover texts included; a layer of the default net about 250.
 BYTES_PER_LAYER = 600
-# Work: the export's units are the recurrent sweeps' (app/export_grid.py); story c10's frames cost about
-# 0.62 ns of the API's fitted time (app/cost.py) per unit, so a frame's work is its estimated seconds over that,
-# with the figures' per-layer texts (about 0.15 ms a layer) added.
-SECONDS_PER_UNIT = 0.62e-9
+# Seconds: the API's cost model of the run (app/contract/cost.py), and the figures' per-layer texts (about 0.15 ms
+# a layer) on top.
 FIGURE_SECONDS_PER_LAYER = 1.5e-4
 
 
@@ -295,10 +293,14 @@ def frame_bytes(q: FeedForwardQuery) -> int:
     return BYTES_PER_LAYER * q.layers + 3_000
 
 
-def frame_work(q: FeedForwardQuery) -> float:
-    """Work units of one frame: the API's estimated seconds of the run (app/cost.py) and of its figures."""
-    seconds = cost.estimate("feedforward", q.model_dump()) + FIGURE_SECONDS_PER_LAYER * q.layers
-    return seconds / SECONDS_PER_UNIT
+def figure_seconds(q: FeedForwardQuery) -> float:
+    """The figures' own seconds in one frame, beyond the run the cost model estimates."""
+    return FIGURE_SECONDS_PER_LAYER * q.layers
+
+
+def frame_seconds(q: FeedForwardQuery) -> float:
+    """Estimated seconds of one frame: the run (the API's cost model) and its figures."""
+    return cost.estimate("feedforward", q.model_dump()) + figure_seconds(q)
 
 
 def _frame(qs: Queries) -> FeedForwardQuery:
@@ -317,5 +319,5 @@ VIEW = View(
     page="feedforward_page",
     sliders=grid.SLIDERS["feedforward"],
     frame_bytes=lambda qs: frame_bytes(_frame(qs)),
-    frame_work=lambda qs: frame_work(_frame(qs)),
+    frame_seconds=lambda qs: figure_seconds(_frame(qs)),
 )

@@ -13,13 +13,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
-from app import export_grid as grid
-from app.encode import scalar as json_scalar
+from app.contract.encode import scalar as json_scalar
+from app.contract.recurrent import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, ParamError, Params, Queries, View, checked, unknown_parameter
 from app.figures.common import activation_figure, bundle, heatmap, line, log_lines
 from app.figures.style import N_, tr
-from app.schemas import CELL_LINES, UNIT_ROWS, GRUQuery, LSTMQuery, RNNQuery
 from core import GRUConfig, LSTMConfig, Result, RNNConfig, run_gru, run_lstm, run_rnn, theory
 from core.activations import curve
 from core.logmath import power_line
@@ -313,10 +313,6 @@ def _frame_bytes(qs: Queries) -> int:
     return sum(grid.frame_bytes(*size) for size in _sizes(qs))
 
 
-def _frame_work(qs: Queries) -> float:
-    return float(sum(grid.frame_work(*size) for size in _sizes(qs)))
-
-
 def _view(name: str) -> View:
     fields = (
         set(QUERIES[name].model_fields) if name in QUERIES else set().union(*(c.model_fields for c in QUERIES.values()))
@@ -331,7 +327,6 @@ def _view(name: str) -> View:
         page="index",
         sliders=grid.SLIDERS[name],
         frame_bytes=_frame_bytes,
-        frame_work=_frame_work,
     )
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from app import export_grid as grid
-from app.encode import scalar as json_scalar
+from app.contract.encode import scalar as json_scalar
+from app.contract.scalar import ScalarQuery
+from app.figures import grid
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
 from app.figures.common import activation_figure, line, log_lines
 from app.figures.style import tr
-from app.scalar import ScalarQuery
 from core import scalar as core_scalar
 
 
@@ -136,5 +136,4 @@ VIEW = View(
     page="scalar_page",
     sliders=grid.SLIDERS["scalar"],
     frame_bytes=lambda qs: grid.frame_bytes("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
-    frame_work=lambda qs: grid.frame_work("scalar", qs["scalar"].steps, 1),  # type: ignore[attr-defined]
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from app.i18n import translate
+from app.contract.language import translate
 
 # One fixed diverging scale for every heatmap: white at 10^0, blue vanishing, red exploding
 # (ColorBrewer RdBu, colour-blind safe). Values beyond the domain saturate.

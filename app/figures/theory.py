@@ -9,15 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from app.encode import scalar as json_scalar
+from app.contract.encode import scalar as json_scalar
+from app.contract.recurrent import RNNQuery
+from app.contract.theory import log10_mean_field, nearfar_over_budget, spectrum_over_budget
 from app.figures import style as s
 from app.figures.base import Built, FigureDict, Params, Queries, View
 from app.figures.common import line, log_lines
 from app.figures.recurrent import query
 from app.figures.style import N_, tr
-from app.nearfar import over_budget
-from app.schemas import RNNQuery
-from app.theory import log10_mean_field, spectrum_over_budget
 from core import RNNConfig
 from core import spectrum as core_spectrum
 from core.nearfar import run_nearfar
@@ -36,7 +35,7 @@ def _config(qs: Queries, name: str) -> RNNConfig:
 def nearfar(qs: Queries, lang: str = "en") -> Built:
     """||S_delta||, what distances >= delta carry, and the total ||dE/dW||; facts: the share of distances >= 10."""
     cfg = _config(qs, "nearfar")
-    message = over_budget(cfg)
+    message = nearfar_over_budget(cfg)
     if message is not None:
         return Built({}, {"computed": False, "message": message})
     r = run_nearfar(cfg)

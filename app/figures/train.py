@@ -1,6 +1,6 @@
 """The training lab's figures (loss, gradient norm, how far back the error reaches, the far past's share) and the
 numbers its summary writes, as functions of a run's record: the start event, the update columns and snapshots
-of the progress events, and the done event (app/training.py). The live page, the offline export and notebooks
+of the progress events, and the done event (app/contract/training.py). The live page, the offline export and notebooks
 all draw a run from here."""
 
 from __future__ import annotations

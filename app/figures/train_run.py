@@ -1,4 +1,4 @@
-"""A training run's record as its events bring it (app/training.py): the start event, every update by column,
+"""A training run's record as its events bring it (app/contract/training.py): the start event, every update by column,
 the (t, k) snapshot rows and the done event, with the running means the training lab draws; and how a long run is
 thinned for drawing."""
 

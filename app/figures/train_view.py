@@ -4,14 +4,18 @@ over one setting (the forget-gate bias, the lag, the regulariser's weight)."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from threadpoolctl import threadpool_limits
 
-from app import export_grid as grid
+from app.contract.training import TrainQuery, columns, done_event, snapshots, start_event
+from app.figures import grid
 from app.figures.base import Built, FigureDict, Params, Queries, View, checked
 from app.figures.train import NAMES, facts, figures
 from app.figures.train_run import MAX_POINTS, record
-from app.training import TrainQuery, run_to_end
-from core.training import TrainConfig
+from core import deadline
+from core.training import TrainConfig, initial_params, train
 from core.training.run import SNAPSHOTS
 
 # Cells per model in the estimates: the LSTM's four gates, the GRU's three, the RNN's one.
@@ -21,6 +25,20 @@ GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 PER_STEP = 1e-4
 PER_FLOP = 2e-9
 REGULARISED = 1.5  # the information-flow regulariser's extra backward pass
+
+
+def run_to_end(cfg: TrainConfig) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """One whole run here and now, without a time budget of its own (a request's deadline, core/deadline.py, stops
+    it between two updates): its start event, all its updates as columns, its snapshots and its done event, the
+    numbers the stream carries."""
+    t0 = time.monotonic()
+    params = initial_params(cfg)
+    updates = []
+    for u in train(cfg, params):
+        updates.append(u)
+        deadline.check()
+    done = done_event(cfg, params, "finished", updates[-1] if updates else None, t0)
+    return start_event(cfg), columns(updates, cfg), snapshots(updates), done
 
 
 def query(params: Params) -> TrainQuery:
@@ -90,7 +108,6 @@ VIEW = View(
     page="train_page",
     sliders=grid.SLIDERS["train"],
     frame_bytes=frame_bytes,
-    frame_work=lambda qs: seconds(qs) * grid.TRAIN_WORK_PER_SECOND,
     offered=offered,
     export_params={"iterations": str(grid.TRAIN_ITERATIONS)},
     frame_seconds=seconds,

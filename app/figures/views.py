@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.contract.quoting import quoted
 from app.figures.base import FigureDict, ParamError, Params, Queries, View
 from app.figures.cliff import VIEWS as CLIFF
 from app.figures.feedforward import VIEW as FEEDFORWARD
@@ -13,7 +14,6 @@ from app.figures.recurrent import VIEWS as RECURRENT
 from app.figures.scalar import VIEW as SCALAR
 from app.figures.theory import VIEWS as THEORY
 from app.figures.train_view import VIEW as TRAIN
-from app.quoting import quoted
 
 VIEWS: dict[str, View] = {v.name: v for v in (*RECURRENT, SCALAR, *THEORY, FEEDFORWARD, TRAIN, *CLIFF)}
 TITLE = {name: v.title for name, v in VIEWS.items()}

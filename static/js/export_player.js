@@ -1,4 +1,4 @@
-// The exported file's player (app/export.py inlines it): unpack the precomputed figures and redraw them as
+// The exported file's player (app/export/file.py inlines it): unpack the precomputed figures and redraw them as
 // the sliders move. A classic script, no fetch and no module imports, so it runs from file:// offline.
 (function () {
   "use strict";
@@ -16,7 +16,7 @@
     return JSON.parse(await new Response(stream).text());
   }
 
-  // A large array that repeats is stored once (app/export.py stored_once): {same: [frame, key, ...]} names the
+  // A large array that repeats is stored once (app/export/file.py stored_once): {same: [frame, key, ...]} names the
   // place holding it; every repeat becomes that same object again.
   function restore(frames) {
     const at = (path) => path.reduce((node, key) => node[key], frames);

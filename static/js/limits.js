@@ -1,4 +1,4 @@
-// The server's limits (app/cost.py, app/limits.py) said again in the page's language: a request over the
+// The server's limits (app/contract/cost.py, app/service/limits.py) said again in the page's language: a request over the
 // time budget (422, with what to lower and to what) and the per-request compute cap (503); and when all
 // heavy slots are busy (503 with Retry-After), how long to wait before asking again.
 import { LANG, N_, reword, t } from "./i18n.js";

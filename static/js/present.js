@@ -1,7 +1,7 @@
 // Presenter mode, for a projector: `present=1` in the URL or the key P. Only the panels and the one or two
 // controls that matter stay on screen (the others are hidden, their values stay in the URL), in large type with
 // thick lines, dark on white. `present=scale,forget_bias` names the controls; without names a story chooses its
-// panels, controls, presets and key numbers (app/story_present.py, present_story.js), else the view (its first
+// panels, controls, presets and key numbers (app/pages/story_present.py, present_story.js), else the view (its first
 // panel, and data-present on its form, per model where the models differ). Keys: ← → move the first presented
 // control and ↑ ↓ the second (a focused slider takes the arrows itself); Shift + arrow moves a tenth of the
 // range; 1 and 2 set the story's presets; R starts a training run; Page Down / N and Page Up / B step through the

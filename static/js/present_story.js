@@ -1,4 +1,4 @@
-// A story in presenter mode, as app/story_present.py declares it (the page carries it as JSON in
+// A story in presenter mode, as app/pages/story_present.py declares it (the page carries it as JSON in
 // #story-present): the panels that make its claim, the controls that demonstrate it, the arrows' step for
 // each, two presets (keys 1 and 2) and the numbers beside its figures that say the claim, shown in large type.
 // Every change goes through the page's own inputs (input and change events), so the URL and the figures follow.

@@ -32,7 +32,7 @@ const SPEC = {
 
 const LABEL = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
 
-// The server's budget messages (app/api.py, app/nearfar.py, app/theory.py), most specific first.
+// The server's budget messages (app/endpoints/api.py, app/contract/theory.py), most specific first.
 const PAIRS_BUDGET = [
   N_("Estimated: the exact heatmap needs {work} work units, over the budget of {budget}; for exact values lower steps to {steps} or less, or hidden to {hidden} or less."),
   N_("Estimated: the exact heatmap needs {work} work units, over the budget of {budget}; for exact values lower steps to {steps} or less."),

@@ -161,7 +161,7 @@ function limitSliders() {
   for (const box of dialog.querySelectorAll('input[name="share-slider"]')) box.disabled = full && !box.checked;
 }
 
-// The export's refusals (app/export.py), said again in the page's language.
+// The export's refusals (app/export/plan.py, app/export/file.py), said again in the page's language.
 const FILE_LIMITS = [
   N_("points: one frame of these settings is too much work for an export of {frames} frames; lower {fixes}"),
   N_("points: {frames} frames of these settings are too much work for one export; allowed points 2..{fit} for these settings (or lower {fixes})"),

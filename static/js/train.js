@@ -8,7 +8,7 @@ import { decodeArrays } from "./api.js";
 import { fromLog10, plain } from "./format.js";
 import { LANG, N_, reword, sentences, t } from "./i18n.js";
 
-// The server's messages (app/training.py), said again in the page's language.
+// The server's messages (app/contract/training.py, app/endpoints/training.py), said again in the page's language.
 const SERVER_TEXTS = [
   N_("Stopped at the time budget of {budget} s after {step} of {total} updates."),
   N_("Update {step} had an Inf/NaN gradient and was not applied: without clipping the run cannot go on. Turn clipping on to take a random step of size v instead."),

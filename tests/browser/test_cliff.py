@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.app.test_cliff_api import CLIFF_START
+from tests.app.endpoints.test_cliff_api import CLIFF_START
 
 pytestmark = pytest.mark.browser
 

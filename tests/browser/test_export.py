@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.export import plan, render
+from app.export.file import render
+from app.export.plan import plan
 from app.figures import recurrent_dicts, scalar_dicts
-from app.stories import BY_ID
+from app.pages.stories import BY_ID
 from tests.exported import offline
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.settings import Settings
+from app.service.settings import Settings
 from tests.held import held_app, serving
 
 pytestmark = pytest.mark.browser

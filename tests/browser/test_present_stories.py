@@ -13,14 +13,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.main import app
-from app.stories import STORIES, Story
-from app.story_present import PRESENTATIONS
+from app.pages.stories import STORIES, Story
+from app.pages.story_present import PRESENTATIONS
 
 pytestmark = pytest.mark.browser
 
 W, H = 1920, 1080
 
-# The panel each story's words point at (read from app/story_texts.py): "the saturation panel", "the cell-path
+# The panel each story's words point at (read from app/pages/story_texts.py): "the saturation panel", "the cell-path
 # plot", "each term's share", ... It must be among those presented, and on screen.
 NAMED = {
     "c1": "plot-factors", "c2": "plot-factors", "c3": "plot-decay", "c4": "plot-activation", "c5": "plot-grads",

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.stories import STORIES
+from app.pages.stories import STORIES
 
 pytestmark = pytest.mark.browser
 

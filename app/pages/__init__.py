@@ -1,0 +1,1 @@
+"""The pages: templates and their languages, the stories (presenter mode included), /embed and /oembed."""
