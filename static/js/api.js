@@ -87,7 +87,7 @@ export function decodeArrays(node) {
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, decodeArrays(v)]));
 }
 
-// {ok, status, body, retryAfter}: a 422 is an answer (field errors), not an exception; a network failure throws.
+// {ok, status, body, retryAfter, compute}: a 422 is an answer (field errors), not an exception; a network failure throws.
 // `priority`: "low" for answers fetched ahead of need.
 export async function fetchJSON(url, priority = "auto") {
   const headers = { Accept: "application/json" };
@@ -99,5 +99,8 @@ export async function fetchJSON(url, priority = "auto") {
     body = { detail: [{ field: null, message: t("The server answered {status} without JSON.", { status: response.status }) }] };
   }
   const retryAfter = Number(response.headers.get("Retry-After")) || null;
-  return { ok: response.ok, status: response.status, body: response.ok ? decodeArrays(body) : body, url, retryAfter };
+  // The server's milliseconds computing this answer; null when it came from the server's cache.
+  const compute = Number(/compute;dur=([0-9.]+)/.exec(response.headers.get("Server-Timing") ?? "")?.[1] ?? NaN);
+  const answer = { ok: response.ok, status: response.status, url, retryAfter, compute: Number.isNaN(compute) ? null : compute };
+  return { ...answer, body: response.ok ? decodeArrays(body) : body };
 }

@@ -1,14 +1,16 @@
 // States prepared ahead for a drag where the server cannot follow the hand (a large network: ~200 ms a state).
 //
-// Once such a state has been drawn and the hand has rested for a second, the answers along the slider last
-// moved are fetched one by one, nearest first, on a grid of about 30 values (the offline export's grids have
-// as many), at low priority, and kept in memory. While that slider is then dragged (or held, or played), the
-// view shows the prepared state nearest the hand at once, labelled with the value it shows; the exact state is
-// asked for once the hand rests, and replaces it. Anything else that changes makes the grid void.
+// Once such a state has been drawn and the hand has rested for a second, and the server took SLOW_MS or more
+// to compute it (or answered from its cache, when the first state prepared tells), the answers along the slider
+// last moved are fetched one by one on a grid of 250 steps across the slider, nearest the hand first (at most
+// MOST of them), at low priority, and kept in memory. While that slider is then dragged (or held, or played), the view shows the
+// prepared state nearest the hand at once, labelled with the value it shows; the exact state is asked for once
+// the hand rests, and replaces it. Anything else that changes makes the grid void.
 import { fetchJSON } from "./api.js";
 import { STILL_MS } from "./painter.js";
 
-const INTERVALS = 30; // of a slider's grid
+const INTERVALS = 250; // of a slider's grid: a drag across a fifth of it in 3 s meets 50 prepared states
+const MOST = 120; // states prepared, nearest the hand first (~40 MB at n = 128, T = 500)
 export const SLOW_MS = 100; // answers slower than this cannot follow a drag at ten states a second
 const REST_MS = 1000; // the hand rests this long before states are prepared
 
@@ -22,11 +24,12 @@ export class Prepared {
     this.timer = null;
   }
 
-  // Called once a state is drawn: `took`, the milliseconds its answers took; `slider`, the slider last moved.
-  rest(state, slider, took) {
+  // Called once a state is drawn: `compute`, the server's milliseconds computing its answers (null: they came
+  // from its cache, so the first state prepared tells); `slider`, the slider last moved.
+  rest(state, slider, compute) {
     this.stop();
     const input = slider && document.getElementById(`in-${slider}`);
-    if (!input || input.type !== "range" || !(took >= SLOW_MS)) return;
+    if (!input || input.type !== "range" || (compute !== null && compute < SLOW_MS)) return;
     this.timer = setTimeout(() => this.prepare(state, slider, input), REST_MS);
   }
 
@@ -50,7 +53,7 @@ export class Prepared {
     values.add(probe.value);
     this.step = every;
     const here = Number(input.value);
-    return [...values].sort((a, b) => Math.abs(a - here) - Math.abs(b - here));
+    return [...values].sort((a, b) => Math.abs(a - here) - Math.abs(b - here)).slice(0, MOST);
   }
 
   async prepare(state, slider, input) {
@@ -70,6 +73,7 @@ export class Prepared {
         return; // the server is away: the view reports it on its next request
       }
       if (generation !== this.generation || !results.every((r) => r.ok)) return; // moved, or the server is busy
+      if (Math.max(...results.map((r) => r.compute ?? Infinity)) < SLOW_MS) return; // quick: a drag keeps up
       this.answers.set(value, results);
       document.body.dataset.prepared = `${slider}:${this.answers.size}`; // how far the grid is, for the curious
     }

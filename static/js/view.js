@@ -223,8 +223,10 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   let slid = null; // the range input whose move the coming refresh follows
   let exactTimer = null;
   const prepared = new Prepared({ urlsOf: mainURLs, valid });
-  function prepareAhead(tag, took) {
-    prepared.rest(state, moved, took);
+  function prepareAhead(tag, took, compute) {
+    // Before any slider moved: the first one shown (a lecturer's link opened, the drag yet to come).
+    const first = [...document.querySelectorAll('#controls input[type="range"]')].find((el) => el.offsetParent);
+    prepared.rest(state, moved ?? first?.id.replace(/^in-/, ""), compute);
     fetchNeighbours(moved, took, () => toQuery(state, spec) === tag && loader.idle, state, valid, mainURLs);
   }
 
@@ -281,13 +283,15 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   // The figures of one answer, queued at once (painter.js draws them at the screen's pace, those on screen first);
   // body[data-drawn] names the state whose first figure is up, body[data-rendered] the state whose figures are
   // all up. A newer answer replaces figures still waiting from an older one.
-  // `took`: null for a prepared state.
-  function paint(tasks, tag, took) {
+  // `took`: null for a prepared state; `compute`: the server's milliseconds (null: from its cache).
+  let painted = null; // the tag of the state last painted
+  function paint(tasks, tag, took, compute = null) {
+    painted = tag;
     performance.mark("render-start");
     paintBatch(tasks, tag, () => { document.body.dataset.drawn = tag; }, () => {
       performance.measure("render", "render-start"); // visible in the browser's performance tools
       document.body.dataset.rendered = tag;
-      if (took !== null) prepareAhead(tag, took);
+      if (took !== null) prepareAhead(tag, took, compute);
     });
   }
 
@@ -295,7 +299,8 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   function showPrepared(near, models) {
     loader.cancel(); // an older exact state must not follow this one
     const byModel = Object.fromEntries(near.results.map((r, i) => [models[i] ?? "data", r.body]));
-    paint(figures(byModel, near.state), toQuery(near.state, spec), null);
+    const tag = toQuery(near.state, spec);
+    if (tag !== painted) paint(figures(byModel, near.state), tag, null); // the hand moved within one grid cell
     const label = document.querySelector(`label[for="in-${prepared.slider}"]`)?.textContent.trim() || prepared.slider;
     say(t("Showing {name} = {value} while the slider moves; the exact figures follow when it stops.", { name: label, value: near.state[prepared.slider] }));
     clearTimeout(exactTimer);
@@ -355,7 +360,8 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     const messages = showErrors(details.map((d) => ({ ...d, message: limitMessage(d.message) })));
     if (results.every((r) => r.ok)) {
       const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
-      paint(figures(byModel, job.state), job.tag, job.took);
+      const computed = results.map((r) => r.compute).filter((ms) => ms !== null);
+      paint(figures(byModel, job.state), job.tag, job.took, computed.length ? Math.max(...computed) : null);
       say(loader.idle ? "" : t("Computing…"));
     } else {
       stale(messages);

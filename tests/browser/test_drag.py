@@ -98,3 +98,30 @@ def test_a_figure_moved_by_the_transition_path_is_the_figure_drawn_whole(page: P
     moved = page.locator("#plot-decay").screenshot()
     page.evaluate(REDRAW_WHOLE, "plot-decay")
     assert page.locator("#plot-decay").screenshot() == moved
+
+
+# Records the texts of the line above the plots while a drag runs.
+WATCH_STATUS = """() => { window.__status = [];
+  new MutationObserver(() => __status.push(document.getElementById('status').textContent))
+    .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true }); }"""
+
+
+def test_a_slow_configuration_shows_prepared_states_labelled_during_a_drag(page: Page, live_server: str) -> None:
+    """Where the server needs ~200 ms a state (n = 128, T = 500), states along the first slider are prepared once
+    the page rests; a drag then shows the nearest prepared ones, labelled, and the exact state when it stops."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/?hidden=128&steps=500&scale=1")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    page.wait_for_function(
+        "() => Number((document.body.dataset.prepared || 'x:0').split(':')[1]) >= 12", timeout=120000
+    )
+    assert page.evaluate("document.body.dataset.prepared").startswith("scale:")
+    page.evaluate(WATCH_STATUS)
+    r: dict[str, Any] = page.evaluate(DRAG, ["scale", 0.9, 1.15, 1, 16])
+    final = f"scale={r['inputs'][-1][1]}&"
+    for plot, seen in r["states"].items():
+        during = {tag for t, tag in seen if t <= r["inputs"][-1][0] and final not in tag}
+        assert len(during) >= 2, f"{plot} showed {len(during)} states during the drag"
+    assert any("while the slider moves" in s for s in page.evaluate("__status")), page.evaluate("__status")
+    page.wait_for_function("(f) => document.body.dataset.rendered.includes(f)", arg=final, timeout=60000)
+    assert "while the slider moves" not in page.locator("#status").inner_text()
