@@ -164,6 +164,7 @@ class Case:
     hi: float
     delta: float  # one single move of the step measure
     size: tuple[int, int] = (1400, 1000)
+    prepared: int = 0  # states the page has prepared along its slider (static/js/prepared.js) before measuring
 
 
 DESK = (1400, 1000)
@@ -175,6 +176,7 @@ CASES = [
     Case("GRU default", "/?model=gru", "scale", 0.5, 2.0, 0.01),
     Case("all three", "/?model=compare", "scale", 0.5, 2.0, 0.01),
     Case("RNN, n = 128, T = 500", "/?hidden=128&steps=500", "scale", 0.5, 2.0, 0.01),
+    Case("RNN, n = 128, T = 500, after 30 s at rest", "/?hidden=128&steps=500", "scale", 0.5, 2.0, 0.01, prepared=110),
     Case("scalar (weight)", "/scalar", "weight", 1.0, 5.0, 0.01),
     Case("feed-forward (layers)", "/feedforward", "layers", 10, 60, 1),
     Case("cliff (threshold)", "/cliff", "threshold", 0.2, 3.0, 0.01),
@@ -206,10 +208,10 @@ def measure(base: str, cases: list[Case], moves: int = 30, legacy: bool = False)
             page = browser.new_page(viewport={"width": case.size[0], "height": case.size[1]})
             if legacy:
                 page.add_init_script(LEGACY)
-            open_page(page, base, case.path)
+            open_page(page, base, case.path, case.prepared)
             start = float(page.eval_on_selector(f"#in-{case.slider}", "el => el.value"))
             step = steps(page, case.slider, start, case.delta, moves)
-            open_page(page, base, case.path)
+            open_page(page, base, case.path, case.prepared)
             d = drag(page, case.label, case.slider, case.lo, case.hi)
             page.close()
             row = {
@@ -245,9 +247,13 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def open_page(page: Page, base: str, path: str) -> None:
+def open_page(page: Page, base: str, path: str, prepared: int = 0) -> None:
     page.goto(f"{base}{path}")
     page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    if prepared:
+        page.wait_for_function(
+            "(n) => Number((document.body.dataset.prepared || 'x:0').split(':')[1]) >= n", arg=prepared, timeout=300000
+        )
 
 
 def main() -> None:

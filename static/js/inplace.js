@@ -108,6 +108,11 @@ function applies(el, shown, fig) {
 export function redrawInPlace(el, shown, fig) {
   const axes = shown ? axisChanges(shown.layout, fig.layout) : null;
   if (axes === null || !applies(el, shown, fig)) return false;
+  for (const key of Object.keys(axes).filter((k) => k.endsWith(".range"))) {
+    const axis = key.split(".")[0];
+    const now = el._fullLayout[axis]?.range;
+    if (JSON.stringify(now) !== JSON.stringify(shown.layout[axis].range)) delete axes[key]; // the user zoomed: kept
+  }
   const changes = fig.data.map((t, i) => changedArrays(t, shown.data[i], el._fullData[i]));
   if (changes.includes(null)) return false;
   if (Object.keys(axes).length) Plotly.relayout(el, axes);

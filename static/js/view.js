@@ -230,9 +230,11 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     fetchNeighbours(moved, took, () => toQuery(state, spec) === tag && loader.idle, state, valid, mainURLs);
   }
 
-  // The address bar follows a slider once the hand is still (STILL_MS without a move): a history rewrite costs
-  // the page ~10 ms, browsers throttle frequent ones, and a drag sends an input every 16 ms.
+  // The address bar follows a slider's first move at once, and the rest of a drag once the hand is still
+  // (STILL_MS without a move): a history rewrite costs the page ~10 ms, browsers throttle frequent ones, and a
+  // drag sends an input every 16 ms.
   let urlTimer = null;
+  let lastMove = -Infinity;
   // `now`: a choice, a flag or a typed number (no stream of them follows) is written at once.
   function writeURL(now = false) {
     const write = () => {
@@ -243,16 +245,18 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
       for (const el of document.querySelectorAll(".js-plotly-plot")) renameDownloads(el); // names follow the URL
     };
     clearTimeout(urlTimer);
-    if (now) write();
+    const rested = performance.now() - lastMove >= STILL_MS;
+    lastMove = performance.now();
+    if (now || rested) write();
     else urlTimer = setTimeout(write, STILL_MS);
   }
 
   // Settings changed in one go (a click on the cliff's surface sets w0 and b0) make one request: the refresh
   // waits for the end of the current event.
   let queued = false;
-  function set(key, value) {
+  function set(key, value, now = $(`in-${key}`)?.type !== "range") {
     state = { ...state, [key]: value };
-    writeURL($(`in-${key}`)?.type !== "range");
+    writeURL(now);
     writeControls();
     if (queued) return;
     queued = true;
@@ -271,7 +275,7 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
         set(key, input.value);
       });
       const box = $(`num-${key}`);
-      if (box) box.addEventListener("change", () => set(key, box.value));
+      if (box) box.addEventListener("change", () => set(key, box.value, true));
     }
   }
 

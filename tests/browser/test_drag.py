@@ -125,3 +125,24 @@ def test_a_slow_configuration_shows_prepared_states_labelled_during_a_drag(page:
     assert any("while the slider moves" in s for s in page.evaluate("__status")), page.evaluate("__status")
     page.wait_for_function("(f) => document.body.dataset.rendered.includes(f)", arg=final, timeout=60000)
     assert "while the slider moves" not in page.locator("#status").inner_text()
+
+
+def test_a_zoomed_plot_keeps_its_zoom_through_a_drag(page: Page, live_server: str) -> None:
+    """The steps the user zoomed to (a box zoom with the mouse) stay while new states are drawn, in place or not,
+    as uirevision promises. (The magnitude axis follows the figure's own range, which widens with the curves.)"""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/?model=rnn&scale=0.9")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    area = page.locator("#plot-decay .nsewdrag").bounding_box()
+    assert area is not None
+    x, y, w, h = area["x"], area["y"], area["width"], area["height"]
+    page.mouse.move(x + 0.3 * w, y + 0.3 * h)
+    page.mouse.down()
+    page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=5)
+    page.mouse.move(x + 0.7 * w, y + 0.7 * h, steps=5)
+    page.mouse.up()
+    ranges = "document.getElementById('plot-decay')._fullLayout.xaxis.range"
+    zoomed = page.evaluate(ranges)
+    r: dict[str, Any] = page.evaluate(DRAG, ["scale", 0.9, 1.6, 1, 16])
+    assert len({tag for _, tag in r["states"]["plot-decay"]}) >= 3
+    assert page.evaluate(ranges) == zoomed
