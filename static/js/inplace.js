@@ -67,19 +67,19 @@ function changedArrays(from, was, full, out = []) {
   return out;
 }
 
-// An axis may move in place: its range and its ticks are set by Plotly.relayout, which redraws the axis alone.
+// What may move in place, set by Plotly.relayout, which redraws it alone: an axis's range and ticks.
 const MOVABLE = /^[xy]axis[0-9]*\.(range|tickvals|ticktext)$/;
 
-// What differs from layout `was` in layout `now`, as Plotly.relayout's updates; null when anything but an axis's
-// range or ticks differs.
+// What differs from layout `was` in layout `now`, as Plotly.relayout's updates; null when anything else differs.
 function axisChanges(was, now, path = "", out = {}) {
   const keys = new Set([...Object.keys(was), ...Object.keys(now)]);
   for (const k of keys) {
     const [a, b] = [was[k], now[k]];
-    const at = path ? `${path}.${k}` : k;
+    const at = !path ? k : Array.isArray(was) ? `${path}[${k}]` : `${path}.${k}`;
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
     if (MOVABLE.test(at) && a !== undefined && b !== undefined) out[at] = b;
-    else if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    else if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)
+      && (!Array.isArray(a) || a.length === b.length)) {
       if (axisChanges(a, b, at, out) === null) return null;
     } else return null;
   }
@@ -87,9 +87,11 @@ function axisChanges(was, now, path = "", out = {}) {
 }
 
 // Whether figure `fig` may replace `shown` in place: plot `el` shows shown.data (of the same shape as fig) with
-// the layout shown.layout (a copy taken before Plotly added its own keys to it).
+// the layout shown.layout (a copy taken before Plotly added its own keys to it); shown.visible: each trace's
+// `visible` as the figure gave it.
 function applies(el, shown, fig) {
-  if (!shown) return false;
+  // A transition Plotly has not finished would set its own (older) paths after ours.
+  if (!shown || el._transitioning) return false;
   const full = el._fullData;
   if (!full || full.length !== fig.data.length) return false;
   for (const [i, t] of fig.data.entries()) {
@@ -113,16 +115,23 @@ export function redrawInPlace(el, shown, fig) {
     const now = el._fullLayout[axis]?.range;
     if (JSON.stringify(now) !== JSON.stringify(shown.layout[axis].range)) delete axes[key]; // the user zoomed: kept
   }
-  const changes = fig.data.map((t, i) => changedArrays(t, shown.data[i], el._fullData[i]));
-  if (changes.includes(null)) return false;
-  if (Object.keys(axes).length) Plotly.relayout(el, axes);
-  const full = el._fullData;
-  const layout = el._fullLayout;
+  const arrays = (i) => changedArrays(fig.data[i], shown.data[i], el._fullData[i]);
+  if (fig.data.some((_, i) => arrays(i) === null)) return false;
   // Plotly's copies take the new arrays (the figures themselves are left as they are: views keep answers to
-  // show them again); if anything fails from here, the plot is drawn whole.
-  el.data = fig.data.map((t, i) => (el.data[i]?.uid === undefined ? t : { ...t, uid: el.data[i].uid }));
+  // show them again); if anything fails from here, the plot is drawn whole. The figure first: moving ticks,
+  // Plotly.relayout builds its copy with defaults again from it.
+  el.data = fig.data.map((t, i) => {
+    const old = el.data[i] ?? {};
+    const kept = {}; // Plotly's id of the trace, and what a click on the legend set (kept, as uirevision does)
+    if (old.uid !== undefined) kept.uid = old.uid;
+    if (old.visible !== shown.visible[i]) kept.visible = old.visible;
+    return Object.keys(kept).length ? { ...t, ...kept } : t;
+  });
   try {
-    for (const [obj, k, v] of changes.flat()) obj[k] = decoded(v);
+    if (Object.keys(axes).length) Plotly.relayout(el, axes);
+    const full = el._fullData;
+    const layout = el._fullLayout;
+    for (const [obj, k, v] of fig.data.flatMap((_, i) => arrays(i) ?? [])) obj[k] = decoded(v);
     // A trace hidden from its legend keeps its old calculation, and is not drawn (as Plotly does).
     const calcdata = full.map((f, i) => {
       if (f.visible !== true) return el.calcdata[i];

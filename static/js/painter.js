@@ -84,6 +84,7 @@ export function forget(el) {
   waiting.delete(el);
   shown.delete(el);
   shapeOf.delete(el);
+  traceShapeOf.delete(el);
 }
 
 function ask() {
@@ -124,23 +125,28 @@ const scalar = (x) => x === null || typeof x !== "object";
 const skeleton = (v) => (scalar(v) ? v : Array.isArray(v) ? v.map(skeleton)
   : Object.fromEntries(Object.entries(v).filter(([, x]) => !numbers(x)).map(([k, x]) => [k, skeleton(x)])));
 
-const shape = (fig) => JSON.stringify(skeleton({ data: fig.data, layout: fig.layout }));
+const traceShapeOf = new WeakMap(); // plot element -> the shape of its traces alone
 const heat = (fig) => fig.data.some((t) => t.type === "heatmap");
 
 function draw(el) {
   const { fig, batches, resize, after } = waiting.get(el);
   waiting.delete(el);
   const f = projected(el, fig); // larger type and lines in presenter mode, titles fitted to a phone
-  const form = shape(f);
+  const traceForm = JSON.stringify(skeleton(f.data));
+  const form = traceForm + JSON.stringify(skeleton(f.layout));
   const layoutCopy = JSON.parse(JSON.stringify(f.layout)); // before Plotly adds its own keys to the layout object
+  const visible = f.data.map((t) => t.visible); // before a click on the legend changes it
   const moving = Boolean(el._fullLayout) && shapeOf.get(el) === form;
-  if (!(moving && redrawInPlace(el, shown.get(el), f))) {
+  // In place: the traces of one shape (the layout may differ where Plotly.relayout can move it, see inplace.js).
+  const sameTraces = Boolean(el._fullLayout) && traceShapeOf.get(el) === traceForm;
+  if (!(sameTraces && redrawInPlace(el, shown.get(el), f))) {
     const layout = moving && !heat(f) ? { ...f.layout, transition: { duration: 0 } } : f.layout;
     Plotly.react(el, f.data, layout, el._context ? undefined : configFor(el)); // the config once: see renameDownloads
   }
   renameDownloads(el);
   shapeOf.set(el, form);
-  shown.set(el, { data: f.data, layout: layoutCopy });
+  traceShapeOf.set(el, traceForm);
+  shown.set(el, { data: f.data, layout: layoutCopy, visible });
   if (resize) Plotly.Plots.resize(el);
   lastDrawn.set(el, performance.now());
   el.dataset.state = batches[0].tag;

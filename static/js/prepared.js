@@ -11,7 +11,7 @@ import { STILL_MS } from "./painter.js";
 
 const INTERVALS = 250; // of a slider's grid: a drag across a fifth of it in 3 s meets 50 prepared states
 const MOST = 120; // states prepared, nearest the hand first (~40 MB at n = 128, T = 500)
-export const SLOW_MS = 100; // answers slower than this cannot follow a drag at ten states a second
+export const SLOW_MS = 50; // answers slower than this cannot follow a drag at twenty states a second
 const REST_MS = 1000; // the hand rests this long before states are prepared
 
 // The state without `slider`, as text: states that differ only in the slider share a grid.

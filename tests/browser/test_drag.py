@@ -146,3 +146,42 @@ def test_a_zoomed_plot_keeps_its_zoom_through_a_drag(page: Page, live_server: st
     r: dict[str, Any] = page.evaluate(DRAG, ["scale", 0.9, 1.6, 1, 16])
     assert len({tag for _, tag in r["states"]["plot-decay"]}) >= 3
     assert page.evaluate(ranges) == zoomed
+
+
+@pytest.mark.parametrize(
+    ("path", "slider", "lo", "hi", "plots"),
+    [
+        ("/cliff", "threshold", 0.3, 1.5, ("plot-loss", "plot-grad")),
+        ("/?model=compare&steps=40", "scale", 0.8, 1.3, ("plot-decay", "plot-pairs-lstm", "plot-cell", "plot-carry")),
+        ("/feedforward", "layers", 10, 30, ("plot-grads", "plot-hist")),
+    ],
+)
+def test_after_a_drag_every_plot_is_the_plot_drawn_whole(
+    page: Page, live_server: str, path: str, slider: str, lo: float, hi: float, plots: tuple[str, ...]
+) -> None:
+    """Whichever way each state was drawn (in place, by transition, whole), the last one is the same picture as its
+    figure drawn whole: nothing of an earlier state stays behind (a zoom's extent, a run, an axis)."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}{path}")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    r: dict[str, Any] = page.evaluate(DRAG, [slider, lo, hi, 1, 16])
+    final = f"{slider}={r['inputs'][-1][1]}&"
+    page.wait_for_function("(f) => document.body.dataset.rendered.includes(f)", arg=final, timeout=60000)
+    page.wait_for_timeout(300)
+    for plot in plots:
+        moved = page.locator(f"#{plot}").screenshot()
+        page.evaluate(REDRAW_WHOLE, plot)
+        assert page.locator(f"#{plot}").screenshot() == moved, plot
+
+
+def test_a_trace_hidden_from_the_legend_stays_hidden_through_a_drag(page: Page, live_server: str) -> None:
+    """A click on a legend entry hides its line; new states drawn in place keep it hidden, as uirevision does."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/?model=rnn&scale=0.9")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    page.locator("#plot-decay .legend .legendtoggle").nth(1).click()
+    visible = "document.getElementById('plot-decay')._fullData.map((t) => t.visible)"
+    # Plotly applies a single click once the double-click time has passed
+    page.wait_for_function(f"() => {visible}[1] === 'legendonly'")
+    page.evaluate(DRAG, ["scale", 0.9, 1.6, 1, 16])
+    assert page.evaluate(visible)[1] == "legendonly"
