@@ -11,7 +11,7 @@ import { STILL_MS } from "./painter.js";
 
 const INTERVALS = 250; // of a slider's grid: a drag across a fifth of it in 3 s meets 50 prepared states
 const MOST = 120; // states prepared, nearest the hand first (~40 MB at n = 128, T = 500)
-export const SLOW_MS = 50; // answers slower than this cannot follow a drag at twenty states a second
+export const SLOW_MS = 100; // slower answers follow a drag less often than the grid below (at 0.04 a scale step)
 const REST_MS = 1000; // the hand rests this long before states are prepared
 
 // The state without `slider`, as text: states that differ only in the slider share a grid.
@@ -21,6 +21,7 @@ export class Prepared {
   // urlsOf(state): the main answers' URLs of a state; valid(state): whether the view can show it.
   constructor({ urlsOf, valid }) {
     Object.assign(this, { urlsOf, valid, slider: null, base: null, step: 0, answers: new Map(), generation: 0 });
+    this.slow = false; // whether the server was seen taking SLOW_MS or more for a state of this grid
     this.timer = null;
   }
 
@@ -30,6 +31,8 @@ export class Prepared {
     this.stop();
     const input = slider && document.getElementById(`in-${slider}`);
     if (!input || input.type !== "range" || (compute !== null && compute < SLOW_MS)) return;
+    this.use(state, slider);
+    if (compute !== null) this.slow = true;
     this.timer = setTimeout(() => this.prepare(state, slider, input), REST_MS);
   }
 
@@ -56,12 +59,15 @@ export class Prepared {
     return [...values].sort((a, b) => Math.abs(a - here) - Math.abs(b - here)).slice(0, MOST);
   }
 
-  async prepare(state, slider, input) {
+  // The grid of `slider` around `state` (a new one, empty, when anything else changed).
+  use(state, slider) {
     const base = baseOf(state, slider);
-    if (base !== this.base || slider !== this.slider) {
-      Object.assign(this, { base, slider });
-      this.answers.clear();
-    }
+    if (base === this.base && slider === this.slider) return;
+    Object.assign(this, { base, slider, slow: false });
+    this.answers.clear();
+  }
+
+  async prepare(state, slider, input) {
     const generation = this.generation;
     for (const value of this.grid(input)) {
       const next = { ...state, [slider]: value };
@@ -73,16 +79,19 @@ export class Prepared {
         return; // the server is away: the view reports it on its next request
       }
       if (generation !== this.generation || !results.every((r) => r.ok)) return; // moved, or the server is busy
-      if (Math.max(...results.map((r) => r.compute ?? Infinity)) < SLOW_MS) return; // quick: a drag keeps up
+      const computed = results.map((r) => r.compute).filter((ms) => ms !== null);
+      if (computed.length && Math.max(...computed) < SLOW_MS / 2) return; // quick: a drag keeps up with the server
+      if (computed.length) this.slow = true;
       this.answers.set(value, results);
       document.body.dataset.prepared = `${slider}:${this.answers.size}`; // how far the grid is, for the curious
     }
   }
 
-  // The prepared state nearest `state` ({state, results}), if `state` differs from the grid's only in its
-  // slider and one lies within a grid step; null otherwise.
+  // The prepared state nearest `state` ({state, results}), if the server is slow for this grid, `state` differs
+  // from the grid's only in its slider, and one lies within a grid step; null otherwise.
   nearest(state) {
-    if (!this.slider || baseOf(state, this.slider) !== this.base) return null;
+    // Answers from the server's cache alone do not tell: the live state, which may come as quickly, is asked for.
+    if (!this.slow || !this.slider || baseOf(state, this.slider) !== this.base) return null;
     const here = Number(state[this.slider]);
     let best = null;
     for (const [value, results] of this.answers) {
