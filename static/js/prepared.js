@@ -36,6 +36,12 @@ export class Prepared {
     this.timer = setTimeout(() => this.prepare(state, slider, input), REST_MS);
   }
 
+  // An exact state came from the server after `compute` ms (null: from its cache): a slow one makes this grid's
+  // prepared states stand in during drags from now on.
+  seen(state, compute) {
+    if (compute !== null && compute >= SLOW_MS && this.slider && baseOf(state, this.slider) === this.base) this.slow = true;
+  }
+
   // Stops fetching (the hand moves again: the server's time is the exact state's).
   stop() {
     clearTimeout(this.timer);

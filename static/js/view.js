@@ -365,7 +365,9 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     if (results.every((r) => r.ok)) {
       const byModel = Object.fromEntries(results.map((r, i) => [job.models[i] ?? "data", r.body]));
       const computed = results.map((r) => r.compute).filter((ms) => ms !== null);
-      paint(figures(byModel, job.state), job.tag, job.took, computed.length ? Math.max(...computed) : null);
+      const compute = computed.length ? Math.max(...computed) : null;
+      prepared.seen(job.state, compute);
+      paint(figures(byModel, job.state), job.tag, job.took, compute);
       say(loader.idle ? "" : t("Computing…"));
     } else {
       stale(messages);
