@@ -4,7 +4,8 @@
 // stays as it is. Plotly.react would still rebuild the defaults of every trace and of the layout, and redraw the
 // axes, the legend and the titles: 15 to 30 ms a plot here. When the new figure has the same shape as the one
 // shown, the same layout, and the same coordinates on every axis Plotly ranges automatically, only the traces can
-// differ (and the range and ticks of an axis, which Plotly.relayout moves alone). Then each trace's numbers replace the old ones in Plotly's copies of the figure, and each trace module
+// differ (and the range and ticks of an axis, which Plotly.relayout moves alone). Then each trace's numbers
+// replace the old ones in Plotly's copies of the figure, and each trace module
 // (scatter, bar, histogram, heatmap) computes and draws its traces as Plotly itself does in a full draw:
 // `calc`, `crossTraceCalc` for each subplot, `plot` into its layer, `style`. The same code computes the same
 // geometry, colours and paths: the same picture (a browser test compares the two pixel for pixel), in about a
@@ -15,14 +16,11 @@
 
 import { typedArray } from "./api.js";
 
-const scalar = (x) => x === null || typeof x !== "object";
+export const scalar = (x) => x === null || typeof x !== "object";
 const row = (v) => ArrayBuffer.isView(v) || (Array.isArray(v) && v.every((x) => x === null || typeof x === "number"));
 // An array of numbers or labels: typed arrays, base64 typed arrays (format=compact), lists, and lists of rows.
 export const numbers = (v) => ArrayBuffer.isView(v) || typeof v?.bdata === "string"
   || (Array.isArray(v) && v.every((x) => scalar(x) || row(x)));
-
-// What Plotly makes of an array it is given: a base64 typed array becomes a typed array, in rows when 2-d.
-const decoded = typedArray;
 
 const length = (v) => (typeof v?.bdata === "string" ? `${v.dtype}:${v.shape ?? v.bdata.length}` : v.length);
 
@@ -131,7 +129,7 @@ export function redrawInPlace(el, shown, fig) {
     if (Object.keys(axes).length) Plotly.relayout(el, axes);
     const full = el._fullData;
     const layout = el._fullLayout;
-    for (const [obj, k, v] of fig.data.flatMap((_, i) => arrays(i) ?? [])) obj[k] = decoded(v);
+    for (const [obj, k, v] of fig.data.flatMap((_, i) => arrays(i) ?? [])) obj[k] = typedArray(v); // as Plotly makes it of a base64 array
     // A trace hidden from its legend keeps its old calculation, and is not drawn (as Plotly does).
     const calcdata = full.map((f, i) => {
       if (f.visible !== true) return el.calcdata[i];

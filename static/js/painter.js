@@ -13,7 +13,7 @@
 // when all its plots, show its figures; a batch whose plot got a figure of another state before being drawn
 // never completes.
 import { projected } from "./present.js";
-import { numbers, redrawInPlace } from "./inplace.js";
+import { numbers, redrawInPlace, scalar } from "./inplace.js";
 import { configFor, renameDownloads } from "./plots.js";
 
 const BUDGET_MS = 40; // drawing per frame, after the first plot: a state on screen is best drawn in one frame
@@ -121,7 +121,6 @@ function frame() {
 
 // A figure without its numbers: everything but its arrays of numbers or labels (data, axis ranges, tick values
 // and texts), as JSON. Two figures of one shape differ only in what Plotly's transition path redraws.
-const scalar = (x) => x === null || typeof x !== "object";
 const skeleton = (v) => (scalar(v) ? v : Array.isArray(v) ? v.map(skeleton)
   : Object.fromEntries(Object.entries(v).filter(([, x]) => !numbers(x)).map(([k, x]) => [k, skeleton(x)])));
 
