@@ -8,6 +8,7 @@ import { configFor, renameDownloads } from "./plots.js";
 import { projected } from "./present.js";
 import { busyWait, limitMessage } from "./limits.js";
 import { Prepared, fetchNeighbours } from "./prepared.js";
+import { sideRequests } from "./side.js";
 
 // Page-level parameters that are not a view's state but must survive its URL rewrites: the language,
 // the story told, an embedded view's choices (/embed) and presenter mode (present.js, which may turn it
@@ -113,35 +114,6 @@ export function typeset(el = document.body) {
   }
 }
 
-// When to ask for a view's side panels. `panels` maps each side name to the element that shows it (null: always
-// at once): a name whose panel is on screen and whose answer would change is asked for at once; otherwise the
-// request waits until the state has rested for STILL_MS (as plots off screen do), so a drag spends the server and
-// the page on what is seen.
-function sideRequests(panels) {
-  const seen = new Set();
-  const watch = panels && new IntersectionObserver((entries) => {
-    for (const e of entries) if (e.isIntersecting) seen.add(e.target); else seen.delete(e.target);
-  });
-  const els = Object.fromEntries(Object.entries(panels ?? {}).map(([name, id]) => [name, $(id)]).filter(([, el]) => el));
-  for (const el of Object.values(els)) watch.observe(el);
-  let last = {}; // name -> the URL last asked for
-  let timer = null;
-  return {
-    request(job, loader) {
-      clearTimeout(timer);
-      const urls = Object.fromEntries(job.models.map((m, i) => [m, job.urls[i]]));
-      const now = !panels || Object.keys(last).length === 0
-        || job.models.some((m) => seen.has(els[m]) && urls[m] !== last[m]);
-      const send = () => { last = urls; loader.request(job); };
-      if (now) send();
-      else timer = setTimeout(send, STILL_MS);
-    },
-    cancel() {
-      clearTimeout(timer);
-    },
-  };
-}
-
 // The state a link asks for. A value the view cannot show falls back to its default, and a note above the plots
 // names the field, what was given (at most 40 characters) and what is allowed; the address bar is then corrected.
 export function fromLink(spec, config, choices) {
@@ -225,8 +197,9 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
   const prepared = new Prepared({ urlsOf: mainURLs, valid });
   function prepareAhead(tag, took, compute) {
     // Before any slider moved: the first one shown (a lecturer's link opened, the drag yet to come).
-    const first = [...document.querySelectorAll('#controls input[type="range"]')].find((el) => el.offsetParent);
-    prepared.rest(state, moved ?? first?.id.replace(/^in-/, ""), compute);
+    // (offsetParent costs a layout: asked only before any slider moved)
+    const first = () => [...document.querySelectorAll('#controls input[type="range"]')].find((el) => el.offsetParent);
+    prepared.rest(state, moved ?? first()?.id.replace(/^in-/, ""), compute);
     fetchNeighbours(moved, took, () => toQuery(state, spec) === tag && loader.idle, state, valid, mainURLs);
   }
 
@@ -330,10 +303,14 @@ export function startView({ spec, config, figures, modelsOf = () => [undefined],
     const view = figureView?.(state);
     const urls = mainURLs(state);
     $("json-link").href = `${urlOf(models[0])}?${apiQuery(state, spec, models[0])}`;
-    document.body.classList.add("busy");
     clearTimeout(slowTimer);
-    // Large sizes take a moment: say so rather than look frozen.
-    slowTimer = setTimeout(() => { if (!loader.idle) say(t("Computing…")); }, 300);
+    // Large sizes take a moment: say so rather than look frozen. (The busy cursor only then: a class on the
+    // body restyles every plot's SVG, twice a state.)
+    slowTimer = setTimeout(() => {
+      if (loader.idle) return;
+      say(t("Computing…"));
+      document.body.classList.add("busy");
+    }, 300);
     const near = sliding && slid !== null && slid === prepared.slider ? prepared.nearest(state) : null;
     slid = null;
     if (near) return showPrepared(near, view ? ["figures"] : models);
