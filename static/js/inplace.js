@@ -17,12 +17,15 @@
 import { typedArray } from "./api.js";
 
 export const scalar = (x) => x === null || typeof x !== "object";
-const row = (v) => ArrayBuffer.isView(v) || (Array.isArray(v) && v.every((x) => x === null || typeof x === "number"));
-// An array of numbers or labels: typed arrays, base64 typed arrays (format=compact), lists, and lists of rows.
+const row = (v) => ArrayBuffer.isView(v) || (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object"));
+// An array of numbers or labels: typed arrays, base64 typed arrays (format=compact), lists, and lists of rows
+// (a heatmap's z, or its hover texts).
 export const numbers = (v) => ArrayBuffer.isView(v) || typeof v?.bdata === "string"
   || (Array.isArray(v) && v.every((x) => scalar(x) || row(x)));
 
-const length = (v) => (typeof v?.bdata === "string" ? `${v.dtype}:${v.shape ?? v.bdata.length}` : v.length);
+// (rows of a matrix: their number and the first one's length)
+const length = (v) => (typeof v?.bdata === "string" ? `${v.dtype}:${v.shape ?? v.bdata.length}`
+  : scalar(v[0]) ? v.length : `${v.length}x${v[0].length}`);
 
 // The lengths of every array of numbers in a trace, as text: part of what must match (Plotly keeps lengths it
 // derived from the arrays, such as a trace's number of points).
@@ -84,30 +87,40 @@ function axisChanges(was, now, path = "", out = {}) {
   return out;
 }
 
+// A scatter or bar trace's number of points, as Plotly derives it: the shorter of x and y.
+const pointsOf = (f) => Math.min(...["x", "y"].map((k) => f[k]?.length ?? Infinity));
+
 // Whether figure `fig` may replace `shown` in place: plot `el` shows shown.data (of the same shape as fig) with
 // the layout shown.layout (a copy taken before Plotly added its own keys to it); shown.visible: each trace's
-// `visible` as the figure gave it.
+// `visible` as the figure gave it. null: it may not; else whether an array's length changed (more layers, a
+// longer run), so that Plotly's copies must be derived again from the figure.
 function applies(el, shown, fig) {
   // A transition Plotly has not finished would set its own (older) paths after ours.
-  if (!shown || el._transitioning) return false;
+  if (!shown || el._transitioning) return null;
   const full = el._fullData;
-  if (!full || full.length !== fig.data.length) return false;
+  if (!full || full.length !== fig.data.length) return null;
+  let resized = false;
   for (const [i, t] of fig.data.entries()) {
     const f = full[i];
-    if (!f._module?.calc || !f._module?.plot) return false;
-    if (lengths(t) !== lengths(shown.data[i])) return false;
+    if (!f._module?.calc || !f._module?.plot) return null;
+    const longer = lengths(t) !== lengths(shown.data[i]);
+    // (a scatter trace's default mode depends on its number of points)
+    if (longer && f.type === "scatter" && t.mode === undefined) return null;
+    resized ||= longer;
     for (const letter of ["x", "y"]) {
       const axis = el._fullLayout[`${letter}axis${f[`${letter}axis`].slice(1)}`];
-      if (!axis || (axis.autorange && !same(t[letter], shown.data[i][letter]))) return false;
+      // An axis Plotly ranges itself is not ranged again here (a heatmap's implied steps change with its size).
+      if (!axis || (axis.autorange && (longer || !same(t[letter], shown.data[i][letter])))) return null;
     }
   }
-  return true;
+  return { resized };
 }
 
 // Draws figure `fig` into plot `el` in place of `shown`; false (Plotly's copies untouched) where it does not apply.
 export function redrawInPlace(el, shown, fig) {
   const axes = shown ? axisChanges(shown.layout, fig.layout) : null;
-  if (axes === null || !applies(el, shown, fig)) return false;
+  const fit = axes === null ? null : applies(el, shown, fig);
+  if (fit === null) return false;
   for (const key of Object.keys(axes).filter((k) => k.endsWith(".range"))) {
     const axis = key.split(".")[0];
     const now = el._fullLayout[axis]?.range;
@@ -130,6 +143,8 @@ export function redrawInPlace(el, shown, fig) {
     const full = el._fullData;
     const layout = el._fullLayout;
     for (const [obj, k, v] of fig.data.flatMap((_, i) => arrays(i) ?? [])) obj[k] = typedArray(v); // as Plotly makes it of a base64 array
+    // New lengths: the number of points Plotly derived from x and y (scatter, bar) follows them.
+    if (fit.resized) for (const f of full) if (typeof f._length === "number") f._length = pointsOf(f);
     // A trace hidden from its legend keeps its old calculation, and is not drawn (as Plotly does).
     const calcdata = full.map((f, i) => {
       if (f.visible !== true) return el.calcdata[i];

@@ -85,19 +85,48 @@ def test_a_figure_drawn_in_place_is_the_figure_drawn_whole(page: Page, live_serv
         assert page.locator(f"#{plot}").screenshot() == moved, plot
 
 
-def test_a_figure_moved_by_the_transition_path_is_the_figure_drawn_whole(page: Page, live_server: str) -> None:
-    """A new state with arrays of another length (dragging the sequence length) cannot be drawn in place; the
-    decay curve's goes through Plotly's transition path: the same pixels as the plot drawn whole."""
+@pytest.mark.parametrize(("lo", "hi"), [(10, 30), (30, 10)])
+def test_a_figure_whose_arrays_change_length_is_drawn_in_place_as_drawn_whole(
+    page: Page, live_server: str, lo: int, hi: int
+) -> None:
+    """Dragging the feed-forward depth changes every array's length (the axes' ranges are the figure's): Plotly's
+    copies are derived again and the traces drawn in place, more layers or fewer, with no Plotly.react; the last
+    state is the same pixels as the plot drawn whole."""
+    page.add_init_script(COUNT_REACTS)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/feedforward?layers={lo}")
+    page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
+    main = ["plot-grads", "plot-hist"]
+    count = f"() => {main}.reduce((n, id) => n + __reacts[id].whole + __reacts[id].transition, 0)"
+    before = page.evaluate(count)
+    r: dict[str, Any] = page.evaluate(DRAG, ["layers", lo, hi, 1, 16])
+    assert all(len({tag for _, tag in r["states"][plot]}) >= 3 for plot in main)
+    final = f"layers={r['inputs'][-1][1]}&"
+    page.wait_for_function("(f) => document.body.dataset.rendered.includes(f)", arg=final, timeout=60000)
+    page.wait_for_timeout(300)
+    assert page.evaluate(count) == before, page.evaluate("JSON.stringify(__reacts)")
+    for plot in main:
+        moved = page.locator(f"#{plot}").screenshot()
+        page.evaluate(REDRAW_WHOLE, plot)
+        assert page.locator(f"#{plot}").screenshot() == moved, plot
+
+
+def test_a_longer_run_dragged_is_the_figure_drawn_whole(page: Page, live_server: str) -> None:
+    """Dragging the sequence length changes the extent of axes Plotly ranges itself (the unit view's steps): drawn
+    by Plotly (the decay curve through its transition path), the last state is the plot drawn whole."""
     page.add_init_script(COUNT_REACTS)
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server}/?model=rnn&steps=40")
     page.wait_for_selector("body[data-rendered]", state="attached", timeout=60000)
-    page.evaluate(DRAG, ["steps", 40, 70, 1, 16])
+    r: dict[str, Any] = page.evaluate(DRAG, ["steps", 40, 70, 1, 16])
     assert page.evaluate("__reacts")["plot-decay"]["transition"] >= 1
+    final = f"steps={r['inputs'][-1][1]}&"
+    page.wait_for_function("(f) => document.body.dataset.rendered.includes(f)", arg=final, timeout=60000)
     page.wait_for_timeout(300)
-    moved = page.locator("#plot-decay").screenshot()
-    page.evaluate(REDRAW_WHOLE, "plot-decay")
-    assert page.locator("#plot-decay").screenshot() == moved
+    for plot in ("plot-decay", "plot-pairs-rnn", "plot-units-rnn"):
+        moved = page.locator(f"#{plot}").screenshot()
+        page.evaluate(REDRAW_WHOLE, plot)
+        assert page.locator(f"#{plot}").screenshot() == moved, plot
 
 
 # Records the texts of the line above the plots while a drag runs.
