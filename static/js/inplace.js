@@ -69,7 +69,7 @@ function changedArrays(from, was, full, out = []) {
 }
 
 // What may move in place, set by Plotly.relayout, which redraws it alone: an axis's range and ticks.
-const MOVABLE = /^[xy]axis[0-9]*\.(range|tickvals|ticktext)$/;
+const MOVABLE = /^([xy]axis[0-9]*\.(range|tickvals|ticktext)|shapes\[[0-9]+\]\.[xy][01])$/;
 
 // What differs from layout `was` in layout `now`, as Plotly.relayout's updates; null when anything else differs.
 function axisChanges(was, now, path = "", out = {}) {
@@ -126,8 +126,8 @@ export function redrawInPlace(el, shown, fig) {
     const now = el._fullLayout[axis]?.range;
     if (JSON.stringify(now) !== JSON.stringify(shown.layout[axis].range)) delete axes[key]; // the user zoomed: kept
   }
-  const arrays = (i) => changedArrays(fig.data[i], shown.data[i], el._fullData[i]);
-  if (fig.data.some((_, i) => arrays(i) === null)) return false;
+  const changes = fig.data.map((_, i) => changedArrays(fig.data[i], shown.data[i], el._fullData[i]));
+  if (changes.some((c) => c === null)) return false;
   // Plotly's copies take the new arrays (the figures themselves are left as they are: views keep answers to
   // show them again); if anything fails from here, the plot is drawn whole. The figure first: moving ticks,
   // Plotly.relayout builds its copy with defaults again from it.
@@ -142,12 +142,19 @@ export function redrawInPlace(el, shown, fig) {
     if (Object.keys(axes).length) Plotly.relayout(el, axes);
     const full = el._fullData;
     const layout = el._fullLayout;
-    for (const [obj, k, v] of fig.data.flatMap((_, i) => arrays(i) ?? [])) obj[k] = typedArray(v); // as Plotly makes it of a base64 array
+    for (const [obj, k, v] of changes.flat()) obj[k] = typedArray(v); // as Plotly makes it of a base64 array
     // New lengths: the number of points Plotly derived from x and y (scatter, bar) follows them.
     if (fit.resized) for (const f of full) if (typeof f._length === "number") f._length = pointsOf(f);
-    // A trace hidden from its legend keeps its old calculation, and is not drawn (as Plotly does).
+    // The traces of a module on a subplot are computed together (bars share positions, histograms bins). Where
+    // none of them changed and no axis moved, they keep their calculation and their drawing (the loss surface
+    // under the cliff's runs); a trace hidden from its legend is not drawn (as Plotly does).
+    // (subplots overlaid on one another are drawn again together: their layers share the picture's pixels)
+    const moved = fit.resized || Object.keys(axes).some((k) => !k.startsWith("shapes"))
+      || Object.values(layout._plots).some((p) => p.mainplot);
+    const group = (f) => `${f.xaxis}${f.yaxis}:${f.type}`;
+    const dirty = new Set(full.filter((f, i) => moved || changes[i].length).map(group));
     const calcdata = full.map((f, i) => {
-      if (f.visible !== true) return el.calcdata[i];
+      if (f.visible !== true || !dirty.has(group(f))) return el.calcdata[i];
       const cd = f._module.calc(el, f);
       cd[0].trace = f;
       cd[0].t ??= {};
@@ -166,8 +173,9 @@ export function redrawInPlace(el, shown, fig) {
     }
     for (const [id, mods] of subplots) {
       const plotinfo = layout._plots[id];
-      for (const mod of mods.keys()) mod.crossTraceCalc?.(el, plotinfo);
-      for (const [mod, cds] of mods) {
+      const redo = [...mods].filter(([, cds]) => cds.some((cd) => dirty.has(group(cd[0].trace))));
+      for (const [mod] of redo) mod.crossTraceCalc?.(el, plotinfo);
+      for (const [mod, cds] of redo) {
         const layer = plotinfo.plot.select(`g.${mod.layerName || `${mod.name}layer`}`);
         if (layer.empty()) throw new Error(`no layer for ${mod.name}`);
         mod.plot(el, plotinfo, cds, layer);
