@@ -84,15 +84,25 @@ def zoomed(q: DescentQuery, runs: dict[k.Method, k.Run], traces: list[FigureDict
         "hovertemplate": "w %{x:.4f}, b %{y:.4f}<br>E %{z:.4f}<extra></extra>",
     } | sub
     frame = {"color": "#000", "width": 1.5}
+    # The window marked on the map: a closed line rather than a layout shape, so that a new state moves it with
+    # the runs (a shape's move redraws the whole figure).
+    marked = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": [ws[0], ws[1], ws[1], ws[0], ws[0]],
+        "y": [bs[0], bs[0], bs[1], bs[1], bs[0]],
+        "line": frame,
+        "name": tr(lang, "around the start"),
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
     return {
-        "data": [*traces, heat, *wall, *zoom],
+        "data": [*traces, marked, heat, *wall, *zoom],
         "layout": {
             "legend": s.TOP_LEGEND,
             "xaxis2": {"domain": list(ZOOM), "anchor": "y2", "range": ws, "title": {"text": "w"}, **AXIS},
             "yaxis2": {"anchor": "x2", "range": bs, "automargin": True} | AXIS,
             "shapes": [
-                {"type": "rect", "xref": "x", "yref": "y", "x0": ws[0], "x1": ws[1], "y0": bs[0], "y1": bs[1]}
-                | {"line": frame},
                 {"type": "rect", "xref": "x2 domain", "yref": "y2 domain", "x0": 0, "x1": 1, "y0": 0, "y1": 1}
                 | {"line": frame},
             ],

@@ -149,10 +149,11 @@ export function redrawInPlace(el, shown, fig) {
     // none of them changed and no axis moved, they keep their calculation and their drawing (the loss surface
     // under the cliff's runs); a trace hidden from its legend is not drawn (as Plotly does).
     // (subplots overlaid on one another are drawn again together: their layers share the picture's pixels)
-    const moved = fit.resized || Object.keys(axes).some((k) => !k.startsWith("shapes"))
-      || Object.values(layout._plots).some((p) => p.mainplot);
+    const all = fit.resized || Object.values(layout._plots).some((p) => p.mainplot);
+    const movedAxes = new Set(Object.keys(axes).filter((k) => !k.startsWith("shapes")).map((k) => k.split(".")[0]));
+    const moved = (f) => [f.xaxis, f.yaxis].some((a) => movedAxes.has(`${a[0]}axis${a.slice(1)}`));
     const group = (f) => `${f.xaxis}${f.yaxis}:${f.type}`;
-    const dirty = new Set(full.filter((f, i) => moved || changes[i].length).map(group));
+    const dirty = new Set(full.filter((f, i) => all || moved(f) || changes[i].length).map(group));
     const calcdata = full.map((f, i) => {
       if (f.visible !== true || !dirty.has(group(f))) return el.calcdata[i];
       const cd = f._module.calc(el, f);

@@ -60,8 +60,9 @@ def test_exported_cliff_story_works_offline(page: Page, console: list[str], tmp_
     story = dict(BY_ID["c8"].query)
     drawn = page.evaluate(DRAWN, NAMES)
     assert drawn == _expected(story)
-    # The surface, the wall (w > 0 and w < 0), three runs, the start; in the zoom E, the wall, the runs, the start.
-    assert len(drawn["loss"]) == 1 + 2 + 3 + 1 + 1 + 1 + 3 + 1
+    # The surface, the wall (w > 0 and w < 0), three runs, the start, the zoom's window; in the zoom E, the wall,
+    # the runs, the start.
+    assert len(drawn["loss"]) == 1 + 2 + 3 + 1 + 1 + 1 + 1 + 3 + 1
 
     slider = page.locator("#in-threshold")
     slider.focus()
