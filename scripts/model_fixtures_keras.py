@@ -2,7 +2,10 @@
 
 Each model is a Sequential of one recurrent layer (return_sequences=True) on inputs (T, m), saved as
 <name>.keras and <name>.weights.h5. Its reference comes from a float64 twin of the layer (the same weights,
-cast exactly) run by Keras on the torch backend, one step at a time for the Jacobians.
+cast exactly) run by Keras on the torch backend, one step at a time for the Jacobians. Keras's non-TensorFlow
+backends demote every float64 result to float32 (keras/src/backend/common/dtypes.py, BIT64_TO_BIT32_DTYPE, to
+match JAX's default); the references lift that demotion after the models are saved, so Keras's own cell code
+runs in float64 throughout.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+
+from keras.src.backend.common import dtypes  # noqa: E402
 
 from scripts import model_reference  # noqa: E402
 from scripts.model_fixtures import M, N, OUT, T  # noqa: E402
@@ -55,6 +60,7 @@ def main() -> None:
                            for w in layer.get_weights()])  # fmt: skip
         model.save(OUT / f"{name}.keras")
         model.save_weights(OUT / f"{name}.weights.h5")
+        dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float64"  # the references run in float64 (module docstring)
         x = torch.from_numpy(rng.standard_normal((T, M)).astype(np.float32).astype(np.float64))
         twin = _twin(layer)
         lstm = isinstance(layer, keras.layers.LSTM)
@@ -64,6 +70,7 @@ def main() -> None:
         assert np.allclose(cell["states"][1:, :N], out, rtol=0, atol=1e-12), name
         meta = {"framework": f"keras {keras.__version__} (torch backend)", "model": name}
         model_reference.write(OUT / f"{name}.reference.safetensors", x.numpy(), [out], {(0, "forward"): cell}, meta)
+        dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float32"
 
 
 if __name__ == "__main__":
