@@ -9,10 +9,12 @@ scripts/model_fixtures_keras.py only; the explorer itself never imports them.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +35,17 @@ def _x(seed: int, steps: int, m: int) -> torch.Tensor:
     return torch.randn(steps, m, generator=g).float().double()
 
 
-def _single(module: nn.Module, layer: int, suffix: str, m: int) -> nn.Module:
+def _single(module: nn.RNNBase, layer: int, suffix: str, m: int) -> nn.RNNBase:
     """A one-layer, one-direction float64 copy of layer `layer`'s direction `suffix` of a stacked module."""
-    kind = type(module)
-    kw = {"nonlinearity": module.nonlinearity} if isinstance(module, nn.RNN) else {}
-    single = kind(m, module.hidden_size, 1, bias=module.bias, **kw).double()
+    n, bias = module.hidden_size, module.bias
+    single: nn.RNNBase
+    if isinstance(module, nn.LSTM):
+        single = nn.LSTM(m, n, 1, bias=bias)
+    elif isinstance(module, nn.GRU):
+        single = nn.GRU(m, n, 1, bias=bias)
+    else:
+        single = nn.RNN(m, n, 1, nonlinearity=module.nonlinearity, bias=bias)
+    single = single.double()
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             if hasattr(module, f"{name}_l{layer}{suffix}"):
@@ -59,21 +67,20 @@ def _step(single: nn.Module, n: int) -> model_reference.Step:
     return lambda s, x: single(x.view(1, 1, -1), s.view(1, 1, n))[1].view(n)
 
 
-def references(module: nn.Module, x: torch.Tensor) -> tuple[list[np.ndarray], dict[tuple[int, str], dict]]:
+Cells = dict[tuple[int, str], dict[str, np.ndarray]]
+
+
+def references(module: nn.RNNBase | nn.RNNCellBase, x: torch.Tensor) -> tuple[list[np.ndarray], Cells]:
     """Every layer's output sequence and every direction's recursion, by the framework (float64)."""
-    n = module.hidden_size
+    n = int(module.hidden_size)
     if isinstance(module, nn.RNNCellBase):
-        single = type(module)(x.shape[1], n, bias=module.bias).double()
-        single.load_state_dict(module.state_dict())
-        cell = model_reference.recursion(_step(single, n), x, n, n)
+        cell = model_reference.recursion(_step(copy.deepcopy(module).double(), n), x, n, n)
         return [cell["states"][1:]], {(0, "forward"): cell}
-    full = type(module)(module.input_size, n, module.num_layers, bias=module.bias,
-                        bidirectional=module.bidirectional,
-                        **({"nonlinearity": module.nonlinearity} if isinstance(module, nn.RNN) else {}))  # fmt: skip
-    full.load_state_dict(module.state_dict())
-    full = full.double()
+    full = copy.deepcopy(module).double()
     d = 2 * n if isinstance(module, nn.LSTM) else n
-    outputs, cells, inp = [], {}, x
+    outputs: list[np.ndarray] = []
+    cells: Cells = {}
+    inp = x
     with torch.no_grad():
         top = full(x.unsqueeze(1))[0][:, 0]
     for layer in range(module.num_layers):
@@ -91,7 +98,7 @@ def references(module: nn.Module, x: torch.Tensor) -> tuple[list[np.ndarray], di
     return outputs, cells
 
 
-def save(name: str, module: nn.Module, x: torch.Tensor, meta: dict[str, str], prefix: str = "",
+def save(name: str, module: nn.RNNBase | nn.RNNCellBase, x: torch.Tensor, meta: dict[str, str], prefix: str = "",
          extra: dict[str, torch.Tensor] | None = None, onnx: bool = True) -> None:  # fmt: skip
     """<name>.safetensors (float32 state_dict under `prefix`, the input x, metadata), <name>.onnx (fused
     node, initializers inline) and <name>.reference.safetensors."""
@@ -107,7 +114,7 @@ def save(name: str, module: nn.Module, x: torch.Tensor, meta: dict[str, str], pr
 
 
 def pytorch_models() -> None:
-    specs = [
+    specs: list[tuple[str, Callable[[], nn.RNNBase], dict[str, str], str]] = [
         ("torch_rnn_tanh", lambda: nn.RNN(M, N, 1, nonlinearity="tanh"), {"nonlinearity": "tanh"}, ""),
         ("torch_rnn_relu_2", lambda: nn.RNN(M, N, 2, nonlinearity="relu", bias=False), {"nonlinearity": "relu"}, ""),
         ("torch_lstm", lambda: nn.LSTM(M, N, 1), {"kind": "lstm"}, ""),
@@ -166,7 +173,7 @@ def adding_problem() -> dict[str, float]:
         x, y = adding_batch(g, 64, ADDING_T)
         loss = nn.functional.mse_loss(model(x), y)
         opt.zero_grad()
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
     after = test_loss()
     x = test_x[:, 0].double()

@@ -11,19 +11,20 @@ runs in float64 throughout.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import keras  # type: ignore[import-untyped]
+import numpy as np
+import torch
+from keras.src.backend.common import dtypes  # type: ignore[import-untyped]
 
-from keras.src.backend.common import dtypes  # noqa: E402
+from scripts import model_reference
+from scripts.model_fixtures import OUT, M, N, T
 
-from scripts import model_reference  # noqa: E402
-from scripts.model_fixtures import M, N, OUT, T  # noqa: E402
-
-SPECS = [
+SPECS: list[tuple[str, Callable[[], Any]]] = [
     ("keras_lstm", lambda: keras.layers.LSTM(N, return_sequences=True)),
     ("keras_gru_after", lambda: keras.layers.GRU(N, return_sequences=True, reset_after=True)),
     ("keras_gru_before", lambda: keras.layers.GRU(N, return_sequences=True, reset_after=False)),

@@ -58,7 +58,8 @@ def recursion(step: Step, x: torch.Tensor, d: int, n: int, seed: int = 0) -> dic
         if k == T:
             last = np.eye(d)
         else:
-            jac = torch.autograd.functional.jacobian(run_from(k), states[k]).numpy()  # (T - k, d, d)
+            jacobian = torch.autograd.functional.jacobian(run_from(k), states[k])  # type: ignore[no-untyped-call]
+            jac = jacobian.numpy()  # (T - k, d, d)
             for t in range(k + 1, T + 1):
                 pairs[t, k] = _log10_spectral(jac[t - k - 1])
             last = jac[-1]

@@ -171,7 +171,9 @@ def local_jacobian(p: GRUParams, trace: GRUTrace, t: int) -> np.ndarray:
     """dh_t/dh_{t-1} for t in 1..T, shape (n, n)."""
     if p.reset_after:
         assert trace.s is not None
-        return _jacobian(p.Wh, _coefficients_after(trace.pre[t - 1], trace.gates[t - 1], trace.h[t - 1], trace.s[t - 1]))
+        return _jacobian(
+            p.Wh, _coefficients_after(trace.pre[t - 1], trace.gates[t - 1], trace.h[t - 1], trace.s[t - 1])
+        )
     return _jacobian(p.Wh, _coefficients(trace.pre[t - 1], trace.gates[t - 1], trace.h[t - 1]))
 
 

@@ -5,8 +5,9 @@ explorer's cells, and ONNX's reference runtime reproduces PyTorch's outputs from
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
-import h5py
+import h5py  # type: ignore[import-untyped]
 import numpy as np
 import onnx
 import onnx.numpy_helper
@@ -34,7 +35,9 @@ def _keras_model(name: str) -> Model:
     G = Gn // n
     Wx = kernel.T.reshape(G, n, m)
     Wh = recurrent.T.reshape(G, n, n)
-    bx, bh = (bias[0].reshape(G, n), bias[1].reshape(G, n)) if bias.ndim == 2 else (bias.reshape(G, n), np.zeros((G, n)))
+    bx, bh = (
+        (bias[0].reshape(G, n), bias[1].reshape(G, n)) if bias.ndim == 2 else (bias.reshape(G, n), np.zeros((G, n)))
+    )
     if name == "keras_lstm":  # i, f, c, o -> f, i, c, o
         order = [1, 0, 2, 3]
         Wx, Wh, bx, bh = (np.ascontiguousarray(a[order]) for a in (Wx, Wh, bx, bh))
@@ -80,7 +83,8 @@ def test_onnx_exports_reproduce_pytorch(name: str) -> None:
     ref = load_file(FIXTURES / f"{name}.reference.safetensors")
     top = max(int(k.removeprefix("out.l")) for k in ref if k.startswith("out.l"))
     x = ref["x"][:, None, :].astype(np.float32)
-    out = ReferenceEvaluator(graph).run(None, {graph.graph.input[0].name: x})[0][:, 0]
+    outs = ReferenceEvaluator(graph).run(None, {graph.graph.input[0].name: x})
+    out = np.asarray(cast(list[Any], outs)[0])[:, 0]
     np.testing.assert_allclose(out, ref[f"out.l{top}"], rtol=0, atol=1e-5)  # float32 graph
 
 

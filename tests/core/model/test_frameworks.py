@@ -13,7 +13,7 @@ from core.cells import lstm
 from core.model import stack
 from core.model.checks import Limits
 from core.model.read_safetensors import parse_header, read_safetensors
-from core.model.spec import Model
+from core.model.spec import Direction, Model
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 TORCH = sorted(p.name.removesuffix(".reference.safetensors") for p in FIXTURES.glob("torch_*.reference.safetensors"))
@@ -26,7 +26,7 @@ def _load(name: str) -> tuple[Model, dict[str, np.ndarray]]:
     )
 
 
-def _cells(model: Model) -> list[tuple[int, str]]:
+def _cells(model: Model) -> list[tuple[int, Direction]]:
     return [(i, d) for i, layer in enumerate(model.layers) for d in layer.directions]
 
 
