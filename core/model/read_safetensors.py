@@ -174,7 +174,9 @@ def _activation(kind: str, meta: dict[str, str], nonlinearity: str | None) -> st
 
 
 def _weight(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> np.ndarray:
-    return as_float64(key, arrays[key], shape)
+    """as_float64 without warnings: NaN payloads and the like are refused by it, not reported twice."""
+    with np.errstate(all="ignore"):
+        return as_float64(key, arrays[key], shape)
 
 
 def _cell(arrays: dict[str, np.ndarray], names: dict[str, str], kind: str, n: int, m: int) -> Cell:
@@ -283,7 +285,7 @@ def _sequence(arrays: dict[str, np.ndarray], header: Header, m: int, limits: Lim
     T = shape[0] if len(shape) == 2 else 0
     if len(shape) != 2 or not 1 <= T <= limits.max_steps:
         raise ModelError("wrong shape", "x", tuple(shape), f"(T, {m}) with 1 <= T <= {limits.max_steps}")
-    return as_float64("x", arrays["x"], (T, m))
+    return _weight(arrays, "x", (T, m))
 
 
 def _is_embedding(key: str) -> bool:
@@ -303,4 +305,4 @@ def _embedding(
     V = len(vocabulary) if vocabulary is not None else (shape[0] if shape else 0)
     if vocabulary is not None and len(shape) == 2 and shape[0] != V:
         raise ModelError("the vocabulary and the embedding differ in size", key, tuple(shape), (V, m))
-    return as_float64(key, arrays[key], (V, m)), vocabulary
+    return _weight(arrays, key, (V, m)), vocabulary

@@ -65,8 +65,7 @@ def _params(
         return rnn.RNNParams(Wh[0], cell.Wx[0], b[0], np.zeros(n), layer.activation)
     if layer.kind == "lstm":
         b[0] += forget_shift
-        peep = None if cell.peep is None else cell.peep
-        return lstm.LSTMParams(Wh, cell.Wx, b, np.zeros(n), np.zeros(n), peep)
+        return lstm.LSTMParams(Wh, cell.Wx, b, np.zeros(n), np.zeros(n), cell.peep)
     b[0] += update_shift
     return gru.GRUParams(Wh, cell.Wx, b, np.zeros(n), layer.reset_after, b_hn)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import pickle
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +214,42 @@ def test_mutated_files_give_a_model_or_a_model_error() -> None:
         except ModelError:
             outcomes["refused"] += 1
     assert outcomes["model"] > 0 and outcomes["refused"] > 0
+
+
+def test_mutated_headers_give_a_model_or_a_model_error() -> None:
+    """Shapes, dtypes, byte ranges, entries and metadata rewritten at random in a well-formed header."""
+    data = (FIXTURES / "torch_lstm_bi_2.safetensors").read_bytes()
+    size = int.from_bytes(data[:8], "little")
+    body = data[8 + size :]
+    rng = np.random.default_rng(2)
+    outcomes = {"model": 0, "refused": 0}
+    for i in range(400):
+        header = json.loads(data[8 : 8 + size])
+        key = str(rng.choice([k for k in header if k != "__metadata__"]))
+        if i % 5 == 0:
+            header[key]["shape"] = [int(v) for v in rng.integers(0, 50, size=int(rng.integers(0, 4)))]
+        elif i % 5 == 1:
+            header[key]["dtype"] = str(rng.choice(["F16", "BF16", "F64", "I32", "U8", "BOOL", "F8_E4M3", "X"]))
+        elif i % 5 == 2:
+            header[key]["data_offsets"] = sorted(int(v) for v in rng.integers(0, len(body) + 10, size=2))
+        elif i % 5 == 3:
+            header[key] = [None, 1, "a", [1], {"dtype": "F32"}][int(rng.integers(0, 5))]
+        else:
+            header["__metadata__"] = {"kind": str(rng.choice(["rnn", "lstm", "x"])), "nonlinearity": "relu"}
+        text = json.dumps(header).encode()
+        try:
+            read_safetensors(struct.pack("<Q", len(text)) + text + body)
+            outcomes["model"] += 1
+        except ModelError:
+            outcomes["refused"] += 1
+    assert outcomes["model"] > 0 and outcomes["refused"] > 0
+
+
+def test_reading_loads_no_framework() -> None:
+    code = (
+        "import sys, core.model.read_safetensors, core.model.stack, core.model.identity;"
+        "print(' '.join(m for m in sys.modules if '.' not in m))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    assert "safetensors" in loaded
+    assert [m for m in ("torch", "keras", "tensorflow", "h5py", "onnx") if m in loaded] == []
