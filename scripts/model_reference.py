@@ -8,6 +8,7 @@ give, by torch autograd:
     pairs   (T+1, T+1)  log10 ||ds_t/ds_k||_2 at [t, k], NaN where k > t
     units   (n, T+1)    log10 |u^T dh_T/dh_k| per unit, u = core.weights.probe(seed, n) (for an LSTM the
                         h block of the full-state Jacobian, c_k held fixed)
+and for an LSTM also decay_h and pairs_h: the same norms of the h block dh_t/dh_k alone (c_k held fixed).
 The inputs of the layer are held fixed: these are Jacobians of the layer's own recursion. A reverse cell reads
 the time-reversed sequence, and its arrays run in its own time (its index t is original time T + 1 - t).
 """
@@ -49,12 +50,12 @@ def recursion(step: Step, x: torch.Tensor, d: int, n: int, seed: int = 0) -> dic
 
         return f
 
-    pairs = np.full((T + 1, T + 1), np.nan)
-    decay = np.empty(T + 1)
+    pairs, pairs_h = np.full((T + 1, T + 1), np.nan), np.full((T + 1, T + 1), np.nan)
+    decay, decay_h = np.empty(T + 1), np.empty(T + 1)
     units = np.empty((n, T + 1))
     u = weights.probe(seed, n)
     for k in range(T + 1):
-        pairs[k, k] = 0.0
+        pairs[k, k] = pairs_h[k, k] = 0.0
         if k == T:
             last = np.eye(d)
         else:
@@ -62,16 +63,14 @@ def recursion(step: Step, x: torch.Tensor, d: int, n: int, seed: int = 0) -> dic
             jac = jacobian.numpy()  # (T - k, d, d)
             for t in range(k + 1, T + 1):
                 pairs[t, k] = _log10_spectral(jac[t - k - 1])
+                pairs_h[t, k] = _log10_spectral(jac[t - k - 1][:n, :n])
             last = jac[-1]
         decay[k] = _log10_spectral(last)
+        decay_h[k] = _log10_spectral(last[:n, :n])
         with np.errstate(divide="ignore"):
             units[:, k] = np.log10(np.abs(u @ last[:n, :n]))
-    return {
-        "states": torch.stack(states).numpy(),
-        "decay": decay,
-        "pairs": pairs,
-        "units": units,
-    }
+    out = {"states": torch.stack(states).numpy(), "decay": decay, "pairs": pairs, "units": units}
+    return out | ({"decay_h": decay_h, "pairs_h": pairs_h} if d > n else {})
 
 
 def write(path: Path, x: np.ndarray, outputs: list[np.ndarray], cells: dict[tuple[int, str], dict[str, np.ndarray]],

@@ -95,3 +95,23 @@ def test_reverse_direction_runs_backwards_in_time() -> None:
         np.testing.assert_array_equal(runs[0].outputs[T - t, n:], rev[t])
     _, x_cell = stack.cell_params(model, 1, "reverse", ref["x"])
     np.testing.assert_array_equal(x_cell, runs[0].outputs[::-1])
+
+
+@pytest.mark.parametrize("name", [n for n in TORCH if "lstm" in n])
+def test_lstm_hidden_block_equals_pytorch(name: str) -> None:
+    """dh_t/dh_k with c_k held fixed: the h block of the product of the full-state local Jacobians."""
+    model, ref = _load(name)
+    for i, d in _cells(model):
+        p, x_cell = stack.cell_params(model, i, d, ref["x"])
+        assert isinstance(p, lstm.LSTMParams)
+        trace = lstm.forward(p, x_cell)
+        T, n = x_cell.shape[0], p.h0.shape[0]
+        for k in range(T + 1):
+            P = np.eye(2 * n)
+            for t in range(k, T + 1):
+                if t > k:
+                    P = lstm.local_jacobian(p, trace, t) @ P
+                s = np.linalg.norm(P[:n, :n], 2)
+                got = np.log10(s) if s > 0 else -np.inf
+                assert got == pytest.approx(ref[f"pairs_h.l{i}.{d}"][t, k], abs=LOG10)
+            assert got == pytest.approx(ref[f"decay_h.l{i}.{d}"][k], abs=LOG10)
