@@ -245,21 +245,26 @@ def _layers(entries: dict[tuple[str, int | None, bool], str], header: Header, me
 
 def read_safetensors(data: bytes, nonlinearity: str | None = None, limits: Limits | None = None) -> Model:
     """The model in a safetensors file of PyTorch recurrent weights (module docstring); ModelError if the
-    file cannot be mapped exactly."""
+    file cannot be mapped exactly. Every check of the header comes before any array is read."""
     limits = limits or Limits()
     header, meta = parse_header(data, limits)
     prefix, entries = _group(list(header))
     kind, plan = _layers(entries, header, meta, limits)
     activation = _activation(kind, meta, nonlinearity)
-    wanted = set(entries.values()) | {k for k in header if k == "x" or _is_embedding(k)}
-    for key, e in header.items():  # every array used must be a float; refuse before reading
-        if key in wanted and e["dtype"] not in FLOATS:
-            raise ModelError("only float arrays are read", key, e["dtype"], " or ".join(FLOATS))
+    model_inputs = plan[0][3]
+    x_shape = _sequence_shape(header, model_inputs, limits)
+    embedding_key, embedding_shape, vocabulary = _embedding_plan(header, meta, model_inputs)
+    used = set(entries.values()) | ({"x"} if x_shape else set()) | ({embedding_key} if embedding_key else set())
+    for key in sorted(used):  # every array used must be a float
+        if header[key]["dtype"] not in FLOATS:
+            raise ModelError("only float arrays are read", key, header[key]["dtype"], " or ".join(FLOATS))
     arrays = _read_arrays(data, header, int.from_bytes(data[:8], "little"))
     layers = []
     for _, dirs, n, m in plan:
         cells = tuple(_cell(arrays, names, kind, n, m) for names in dirs)
         layers.append(Layer(kind, cells, activation if kind == "rnn" else "tanh", True))
+    x = _weight(arrays, "x", x_shape) if x_shape else None
+    embedding = _weight(arrays, embedding_key, embedding_shape) if embedding_key else None
     notes = [f"PyTorch {kind.upper()} weights{f' under {prefix!r}' if prefix else ''}: {len(layers)} layer(s)"]
     if kind == "gru":
         notes.append("GRU: gates r, z, n reordered to z, r, h; update gate negated; reset after the matrix")
@@ -267,42 +272,41 @@ def read_safetensors(data: bytes, nonlinearity: str | None = None, limits: Limit
         notes.append("LSTM: gates i, f, g, o reordered to f, i, c, o")
     if not any("bias_ih" in names for _, dirs, _, _ in plan for names in dirs):
         notes.append("no biases in the file (bias=False): zero")
-    used = set(entries.values())
-    model_inputs = layers[0].cells[0].inputs
-    x = _sequence(arrays, header, model_inputs, limits)
-    embedding, vocabulary = _embedding(arrays, header, meta, model_inputs)
-    used |= {"x"} if x is not None else set()
-    ignored = sorted(k for k in header if k not in used and not (embedding is not None and _is_embedding(k)))
+    if embedding_key and vocabulary is None:
+        notes.append(f"{embedding_key}: no vocabulary in __metadata__, so no text input")
+    ignored = sorted(k for k in header if k not in used)
     if ignored:
         notes.append("ignored: " + ", ".join(ignored[:10]) + (" ..." if len(ignored) > 10 else ""))
     return Model(tuple(layers), "safetensors", x, embedding, vocabulary, tuple(notes))
 
 
-def _sequence(arrays: dict[str, np.ndarray], header: Header, m: int, limits: Limits) -> np.ndarray | None:
+def _sequence_shape(header: Header, m: int, limits: Limits) -> tuple[int, int] | None:
+    """(T, m) of the optional input sequence `x`, checked against the model's input size and max_steps."""
     if "x" not in header:
         return None
     shape = header["x"]["shape"]
-    T = shape[0] if len(shape) == 2 else 0
-    if len(shape) != 2 or not 1 <= T <= limits.max_steps:
+    if len(shape) == 2 and 1 <= shape[0] <= limits.max_steps and shape[1] != m:
+        raise ModelError("wrong shape", "x", tuple(shape), (shape[0], m))
+    if len(shape) != 2 or not 1 <= shape[0] <= limits.max_steps:
         raise ModelError("wrong shape", "x", tuple(shape), f"(T, {m}) with 1 <= T <= {limits.max_steps}")
-    return _weight(arrays, "x", (T, m))
+    return shape[0], m
 
 
 def _is_embedding(key: str) -> bool:
     return key == "embedding" or key.endswith("embedding.weight")
 
 
-def _embedding(
-    arrays: dict[str, np.ndarray], header: Header, meta: dict[str, str], m: int
-) -> tuple[np.ndarray | None, str | None]:
+def _embedding_plan(header: Header, meta: dict[str, str], m: int) -> tuple[str | None, tuple[int, int], str | None]:
+    """(key, (V, m), vocabulary) of the optional embedding; V = the vocabulary's length when it has one."""
     keys = [k for k in header if _is_embedding(k)]
     if not keys:
-        return None, None
+        return None, (0, m), None
     if len(keys) > 1:
         raise ModelError("more than one embedding", None, ", ".join(keys), "one")
-    key, shape = keys[0], header[keys[0]]["shape"]
+    key, shape = keys[0], tuple(header[keys[0]]["shape"])
     vocabulary = meta.get("vocabulary")
     V = len(vocabulary) if vocabulary is not None else (shape[0] if shape else 0)
-    if vocabulary is not None and len(shape) == 2 and shape[0] != V:
-        raise ModelError("the vocabulary and the embedding differ in size", key, tuple(shape), (V, m))
-    return _weight(arrays, key, (V, m)), vocabulary
+    if shape != (V, m):
+        what = "the vocabulary and the embedding differ in size" if vocabulary is not None else "wrong shape"
+        raise ModelError(what, key, shape, (V, m))
+    return key, (V, m), vocabulary

@@ -253,3 +253,16 @@ def test_reading_loads_no_framework() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
     assert "safetensors" in loaded
     assert [m for m in ("torch", "keras", "tensorflow", "h5py", "onnx") if m in loaded] == []
+
+
+def test_optional_arrays_are_checked_before_any_data_is_read() -> None:
+    """x and the embedding of the wrong kind are refused from the header: their bytes may be anything."""
+    w = _gru()
+    ok = {k: ("F32", list(v.shape), v.tobytes()) for k, v in w.items()}
+    junk = b"\xff" * 24
+    _refused(_raw(ok | {"x": ("I32", [2, 3], junk)}), "only float", "'x'", "I32")
+    _refused(_raw(ok | {"x": ("F32", [3, 2], junk)}), "'x'", "(3, 2)", "(3, 3)")
+    _refused(_raw(ok | {"embedding": ("F32", [2, 3], junk)}, {"vocabulary": "abc"}), "'embedding'", "(3, 3)")
+    model = read_safetensors(save(w | {"embedding": RNG.standard_normal((4, 3))}))
+    assert model.vocabulary is None and model.embedding is not None
+    assert any("no vocabulary" in note for note in model.notes)
