@@ -165,3 +165,21 @@ def test_canonical_bytes_are_documented_ones() -> None:
     expected = (b"bptt-model/1\nlayers 1\nlayer 0 rnn relu - 1\n" + b"Wh 1x1x1\n" + f8(0.0) + b"Wx 1x1x2\n"
                 + f8(2.0, 3.0) + b"b 1x1\n" + f8(1.5) + b"peep none\n")  # fmt: skip
     assert serialize(model) == expected
+
+
+def test_peepholes_pass_through_and_enter_the_id() -> None:
+    rng = np.random.default_rng(3)
+    n, m = 4, 2
+    cell = Cell(rng.standard_normal((4, n, n)) / 2, rng.standard_normal((4, n, m)), rng.standard_normal((4, n)),
+                rng.standard_normal((4, n)), rng.standard_normal((3, n)))  # fmt: skip
+    model = Model((Layer("lstm", (cell,)),), "onnx")
+    x = rng.standard_normal((9, m))
+    p, _ = stack.cell_params(model, 0, "forward", x, scale=2.0)
+    assert isinstance(p, lstm.LSTMParams) and p.peep is cell.peep  # the scale leaves the peepholes as trained
+    trace = lstm.forward(p, x)
+    np.testing.assert_array_equal(stack.layer_inputs(model, x)[0].states[0], lstm.forward(replace(p, Wh=cell.Wh), x).h)
+    assert np.isfinite(stack.run_layer(model, x=x, scale=2.0).decay).all() and trace.h.shape == (10, n)
+    bare = Model((Layer("lstm", (replace(cell, peep=None),)),), "onnx")
+    assert canonical_id(bare) != canonical_id(model)
+    zero = Model((Layer("lstm", (replace(cell, peep=np.zeros((3, n))),)),), "onnx")
+    assert canonical_id(zero) != canonical_id(bare)  # peep presence is part of the id, as documented
