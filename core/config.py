@@ -74,6 +74,9 @@ class GRUConfig:
     input_scale: float = 1.0
     seed: int = 0
     norm: Norm = "spectral"
+    # g = tanh(U_h x + b_h + r * (W_h h + b_hn)) (PyTorch, Keras's default) with b_hn = 0, instead of Cho's
+    # g = tanh(W_h (r * h) + U_h x + b_h)
+    reset_after: bool = False
 
 
 # The exact (t, k) heatmap costs one product and one SVD per pair: work units per

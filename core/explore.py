@@ -116,16 +116,42 @@ def rnn_params(cfg: RNNConfig) -> tuple[rnn.RNNParams, np.ndarray]:
 def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
     """Decay curve, heatmap, unit view and the Pascanu bound for a vanilla RNN."""
     p, x = rnn_params(cfg)
-    trace = rnn.forward(p, x)
-    f = rnn.factors(p, trace)
     gamma = ACTIVATIONS[cfg.activation].gamma
     rho_unit, sigma_unit = _rnn_unit_spectra(cfg.seed, cfg.hidden, cfg.init)
-    rho, sigma = cfg.scale * rho_unit, cfg.scale * sigma_unit
     per_step = _log10_bound_per_step(gamma, p.W, cfg.scale, sigma_unit)
-    bound = power_line(cfg.steps, per_step)
-    rho_line = power_line(cfg.steps, float(log10_abs(np.array([cfg.scale, rho_unit])).sum()))
-    budget = budget_for(cfg.steps, cfg.hidden, 1)
-    u = weights.probe(cfg.seed, cfg.hidden)
+    log10_rho = float(log10_abs(np.array([cfg.scale, rho_unit])).sum())
+    spectra = (cfg.scale * rho_unit, cfg.scale * sigma_unit)
+    return rnn_result(p, x, cfg.norm, weights.probe(cfg.seed, cfg.hidden), with_pairs, spectra, per_step, log10_rho)
+
+
+def rnn_spectra(p: rnn.RNNParams) -> tuple[tuple[float, float], float, float]:
+    """((rho, ||W||_2), log10 gamma ||W||_2, log10 rho) of any RNN's W, for rnn_result."""
+    rho, sigma = _spectral(p.W) if p.W.size else (0.0, 0.0)
+    gamma = ACTIVATIONS[p.activation].gamma
+    per_step = _log10_bound_per_step(gamma, p.W, 1.0, sigma)
+    return (rho, sigma), per_step, float(log10_abs(np.array(rho)))
+
+
+def rnn_result(
+    p: rnn.RNNParams,
+    x: np.ndarray,
+    norm: Norm,
+    u: np.ndarray,
+    with_pairs: bool,
+    spectra: tuple[float, float],
+    per_step: float,
+    log10_rho: float,
+) -> Result:
+    """The vanilla RNN's views for weights p, inputs x (T, m) and probe u: spectra = (rho(W), ||W||_2),
+    per_step = log10 gamma ||W||_2 (the bound's rate), log10_rho = log10 rho(W)."""
+    trace = rnn.forward(p, x)
+    f = rnn.factors(p, trace)
+    gamma = ACTIVATIONS[p.activation].gamma
+    rho, sigma = spectra
+    steps, hidden = x.shape[0], p.W.shape[0]
+    bound = power_line(steps, per_step)
+    rho_line = power_line(steps, log10_rho)
+    budget = budget_for(steps, hidden, 1)
     summary = {
         "spectral_radius": rho,
         "sigma_max": sigma,
@@ -134,7 +160,7 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
         "log10_bound_per_step": per_step,
     }
     arrays = {"W": p.W, "U": p.U, "b": p.b, "h0": p.h0, "x": x, "u": u}
-    decay, units, heat = products(f, cfg.norm, u, budget, with_pairs)
+    decay, units, heat = products(f, norm, u, budget, with_pairs)
     return Result(
         decay=decay,
         pairs=heat,
@@ -143,7 +169,7 @@ def run_rnn(cfg: RNNConfig, with_pairs: bool = True) -> Result:
         summary=summary,
         bound=bound,
         arrays=arrays,
-        preactivations=saturation.preactivations(cfg.activation, trace.pre, trace.pre_log2),
+        preactivations=saturation.preactivations(p.activation, trace.pre, trace.pre_log2),
         rho_line=rho_line,
     )
 
@@ -186,21 +212,45 @@ def lstm_params(cfg: LSTMConfig) -> tuple[lstm.LSTMParams, np.ndarray]:
 def run_lstm(cfg: LSTMConfig, with_pairs: bool = True) -> Result:
     """Full-state Jacobian decay, heatmap and unit view, and the cell-state path alone."""
     p, x = lstm_params(cfg)
+    log_sig_bf = float(log_sigmoid(np.array(cfg.forget_bias)) / LN10)  # log10 sigmoid(b_f)
+    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, cfg.hidden, 4))
+    head = {"sigmoid_forget_bias": float(10.0**log_sig_bf)}
+    return lstm_result(p, x, cfg.norm, weights.probe(cfg.seed, cfg.hidden), with_pairs, spectra, log_sig_bf, head)
+
+
+def gated_spectra(Wh: np.ndarray) -> tuple[float, float, float]:
+    """rho and ||.||_2 of the first gate's W_h (f or z), and ||.||_2 of all gates' W_h stacked, of any weights."""
+    G, n = Wh.shape[0], Wh.shape[1]
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    rho, sigma = _spectral(Wh[0])
+    return rho, sigma, float(np.linalg.norm(Wh.reshape(G * n, n), 2))
+
+
+def lstm_result(
+    p: lstm.LSTMParams,
+    x: np.ndarray,
+    norm: Norm,
+    u: np.ndarray,
+    with_pairs: bool,
+    spectra: tuple[float, ...],
+    log10_reference: float,
+    head: dict[str, float],
+) -> Result:
+    """The LSTM's views for weights p, inputs x (T, m) and probe u (n,): spectra as gated_spectra gives them,
+    log10_reference = the cell path's per-step factor with zero weights, head = the first summary entries."""
     trace = lstm.forward(p, x)
     f = lstm.factors(p, trace)
-    n, T = cfg.hidden, cfg.steps
-    log_sig_bf = float(log_sigmoid(np.array(cfg.forget_bias)) / LN10)  # log10 sigmoid(b_f)
-    cell_path = _diagonal_path(lstm.log10_carry(p, trace), log_sig_bf)
-    u = weights.probe(cfg.seed, n)
+    n, T = p.h0.shape[0], x.shape[0]
+    cell_path = _diagonal_path(lstm.log10_carry(p, trace), log10_reference)
     budget = budget_for(T, n, 2)
-    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 4))
-    summary = {"sigmoid_forget_bias": float(10.0**log_sig_bf), **_gate_facts("forget", trace.gates[:, 0, :], spectra)}
-    decay, units, heat = products(f, cfg.norm, np.concatenate([u, np.zeros(n)]), budget, with_pairs)
+    summary = {**head, **_gate_facts("forget", trace.gates[:, 0, :], spectra)}
+    decay, units, heat = products(f, norm, np.concatenate([u, np.zeros(n)]), budget, with_pairs)
     # coupled: i = 1 - f, the input gate has no weights of its own
-    arrays = {"h0": p.h0, "c0": p.c0, "x": x, "u": u} | _gate_arrays(lstm.GATES, p, "i" if cfg.coupled else "")
+    arrays = {"h0": p.h0, "c0": p.c0, "x": x, "u": u} | _gate_arrays(lstm.GATES, p, "i" if p.coupled else "")
     if p.peep is not None:
         for g, name in enumerate(lstm.PEEPHOLES):
-            if not (cfg.coupled and name == "i"):
+            if not (p.coupled and name == "i"):
                 arrays[f"p_{name}"] = p.peep[g]
     return Result(
         decay=decay,
@@ -221,6 +271,8 @@ def gru_params(cfg: GRUConfig) -> tuple[gru.GRUParams, np.ndarray]:
     b = np.zeros((3, n))
     b[0] = cfg.update_bias
     x = weights.inputs(cfg.seed, cfg.steps, n, cfg.input_scale)
+    if cfg.reset_after:
+        return gru.GRUParams(Wh, Wx, b, np.zeros(n), True, np.zeros(n)), x
     return gru.GRUParams(Wh, Wx, b, np.zeros(n)), x
 
 
@@ -238,25 +290,39 @@ def _diagonal_path(log10_factor: np.ndarray, log10_reference: float) -> dict[str
 def run_gru(cfg: GRUConfig, with_pairs: bool = True) -> Result:
     """Jacobian decay, heatmap and unit view of a GRU, and its carry path prod diag(1 - z_t)."""
     p, x = gru_params(cfg)
+    log_keep_bias = float(log_sigmoid(np.array(-cfg.update_bias)) / LN10)  # log10 sigmoid(-b_z)
+    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, cfg.hidden, 3))
+    head = {"sigmoid_minus_update_bias": float(10.0**log_keep_bias)}
+    return gru_result(p, x, cfg.norm, weights.probe(cfg.seed, cfg.hidden), with_pairs, spectra, log_keep_bias, head)
+
+
+def gru_result(
+    p: gru.GRUParams,
+    x: np.ndarray,
+    norm: Norm,
+    u: np.ndarray,
+    with_pairs: bool,
+    spectra: tuple[float, ...],
+    log10_reference: float,
+    head: dict[str, float],
+) -> Result:
+    """The GRU's views for weights p (either reset convention), inputs x (T, m) and probe u (n,); the
+    arguments as in lstm_result, log10_reference being the carry's per-step factor with zero weights."""
     trace = gru.forward(p, x)
     f = gru.factors(p, trace)
-    n, T = cfg.hidden, cfg.steps
-    log_keep_bias = float(log_sigmoid(np.array(-cfg.update_bias)) / LN10)  # log10 sigmoid(-b_z)
-    u = weights.probe(cfg.seed, n)
+    n, T = p.h0.shape[0], x.shape[0]
     budget = budget_for(T, n, 1)
-    spectra = tuple(cfg.scale * v for v in _gated_unit_spectra(cfg.seed, n, 3))
-    summary = {
-        "sigmoid_minus_update_bias": float(10.0**log_keep_bias),
-        **_gate_facts("update", trace.gates[:, 0, :], spectra),
-    }
-    decay, units, heat = products(f, cfg.norm, u, budget, with_pairs)
+    summary = {**head, **_gate_facts("update", trace.gates[:, 0, :], spectra)}
+    decay, units, heat = products(f, norm, u, budget, with_pairs)
     arrays = {"h0": p.h0, "x": x, "u": u} | _gate_arrays(gru.GATES, p)
+    if p.reset_after:
+        arrays["b_hn"] = np.zeros(n) if p.b_hn is None else p.b_hn
     return Result(
         decay=decay,
         pairs=heat,
         units=units,
         budget=budget,
         summary=summary,
-        cell_path=_diagonal_path(gru.log10_keep(trace), log_keep_bias),
+        cell_path=_diagonal_path(gru.log10_keep(trace), log10_reference),
         arrays=arrays,
     )
