@@ -11,7 +11,7 @@ from onnx import numpy_helper
 
 from core.model.checks import Limits, ModelError
 
-FLOAT_TYPES = {
+FLOAT_TYPES: dict[int, int] = {
     onnx.TensorProto.FLOAT: 4,
     onnx.TensorProto.DOUBLE: 8,
     onnx.TensorProto.FLOAT16: 2,
