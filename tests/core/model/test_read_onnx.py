@@ -102,7 +102,7 @@ def test_zero_initial_state_accepted_nonzero_refused():
         if ok:
             assert np.max(np.abs(run_model(read_onnx(data, LIMITS), X) - g.run(data, X))) < 1e-12
         else:
-            with pytest.raises(ModelError, match="initial_h.*h1.*non-zero"):
+            with pytest.raises(ModelError, match=r"initial_h.*h1.*non-zero"):
                 read_onnx(data, LIMITS)
 
 
