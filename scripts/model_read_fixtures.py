@@ -59,12 +59,12 @@ def torch_files(expected: dict[str, np.ndarray]) -> None:
         expected[f"{name}/y"] = (y[0] if batch_first else y[:, 0]).numpy()
     lstm = torch.nn.LSTM(3, 2)
     torch.save(lstm.state_dict(), OUT / "checkpoint.pt")
-    torch.jit.script(torch.nn.RNN(2, 2)).save(str(OUT / "scripted.pt"))
+    torch.jit.script(torch.nn.RNN(2, 2)).save(str(OUT / "scripted.pt"))  # type: ignore[no-untyped-call]
 
 
 def keras_files(expected: dict[str, np.ndarray]) -> None:
     """.keras archives and bare .weights.h5 files of Keras 3's recurrent layers."""
-    import keras
+    import keras  # type: ignore[import-untyped]
 
     keras.utils.set_random_seed(20261208)
     rng = np.random.default_rng(20261208)
@@ -130,7 +130,8 @@ def main() -> None:
     expected: dict[str, np.ndarray] = {}
     torch_files(expected)
     keras_files(expected)
-    np.savez(OUT / "expected.npz", **expected)
+    arrays: dict[str, Any] = expected
+    np.savez(OUT / "expected.npz", **arrays)
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"{len(list(OUT.iterdir()))} files, {total} bytes in {OUT}")
 
