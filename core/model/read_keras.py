@@ -151,13 +151,23 @@ def _configured_layer(cls: str, cfg: dict[str, Any], weights: dict[str, np.ndarr
             "only concatenated directions are read", f"{label} merge_mode", cfg.get("merge_mode"), "concat"
         )
     inner = _dict(cfg.get("layer"), f"{label} layer")
-    back = _dict(cfg.get("backward_layer", inner), f"{label} backward_layer")
+    back = _dict(cfg.get("backward_layer"), f"{label} backward_layer") if "backward_layer" in cfg else None
+    if back is None:  # Keras builds the backward layer as the forward one reading backwards
+        forward_config = _dict(inner.get("config"), label)
+        back = {**inner, "config": {**forward_config, "go_backwards": not forward_config.get("go_backwards")}}
     forward_cls, backward_cls = inner.get("class_name"), back.get("class_name")
     if forward_cls != backward_cls or forward_cls not in RECURRENT:
         raise ModelError(
             "Bidirectional must wrap one recurrent kind", label, [forward_cls, backward_cls], "SimpleRNN, LSTM or GRU"
         )
     fcfg, bcfg = _dict(inner.get("config"), label), _dict(back.get("config"), label)
+    if fcfg.get("go_backwards") or not bcfg.get("go_backwards"):
+        raise ModelError(
+            "the forward layer must read forwards and the backward layer backwards",
+            f"{label} go_backwards",
+            [fcfg.get("go_backwards"), bcfg.get("go_backwards")],
+            [False, True],
+        )
     kind, activation = _options(str(forward_cls), fcfg, label)
     if _options(str(forward_cls), bcfg, label) != (kind, activation) or fcfg.get("reset_after") != bcfg.get(
         "reset_after"
@@ -276,6 +286,13 @@ def _weights_only(weights: dict[str, np.ndarray], limits: Limits, nonlinearity: 
     if activation not in RNN_ACTIVATIONS:
         raise ModelError("unknown nonlinearity", "nonlinearity", activation, " or ".join(RNN_ACTIVATIONS))
     groups = sorted({p.split("/")[1] for p in weights if p.startswith("layers/") and p.count("/") >= 2})
+    if not groups and any(p.startswith("model_weights/") for p in weights):
+        raise ModelError(
+            'a legacy Keras 2 HDF5 file; save the model with Keras 3: model.save("model.keras")',
+            "model_weights",
+            "Keras 2 layout",
+            "a Keras 3 .keras or .weights.h5 file",
+        )
     found: dict[str, list[tuple[int, Layer]]] = {}
     embeddings, others = [], []
     for g in groups:

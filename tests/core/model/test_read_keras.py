@@ -213,3 +213,31 @@ def test_layers_that_do_not_chain_refused():
             f.create_dataset(path, data=np.zeros(shape, dtype=np.float32))
 
     refused(h.edit_h5(h.fixture(BARE), grow), "order of the layers cannot be told", "0 orders")
+
+
+def test_bidirectional_directions_must_read_their_way():
+    def flip(c) -> None:
+        h.layer_config(c, "Bidirectional")["config"]["backward_layer"]["config"].update(go_backwards=False)
+
+    refused(config_change(flip), "backward layer backwards", "go_backwards", "found [False, False]")
+
+
+def test_bidirectional_without_backward_config_reads_the_forward_one_backwards(expected):
+    data = config_change(lambda c: h.layer_config(c, "Bidirectional")["config"].pop("backward_layer"))
+    close(read_keras(data, LIMITS), expected["keras_stack/x"], expected["keras_stack/y"])
+
+
+def test_deeply_nested_config_refused():
+    refused(h.rezip(h.fixture("keras_stack.keras"), {"config.json": b"[" * 200_000}), "config.json")
+
+
+def test_too_many_members_refused():
+    extra: dict[str, bytes | None] = {f"assets/{i}": b"" for i in range(70)}
+    refused(h.rezip(h.fixture("keras_stack.keras"), extra), "too many files", "found 73")
+
+
+def test_legacy_keras2_file_refused():
+    def legacy(f) -> None:
+        f.move("layers", "model_weights")
+
+    refused(h.edit_h5(h.fixture(BARE), legacy), "legacy Keras 2", "model.keras")

@@ -239,3 +239,16 @@ def test_graph_without_recurrent_node_refused():
     x = helper.make_tensor_value_info("X", TensorProto.FLOAT, [1])
     graph = helper.make_graph([helper.make_node("Relu", ["X"], ["Y"])], "g", [x], [x])
     refusal(helper.make_model(graph).SerializeToString(), "no recurrent node", "Relu")
+
+
+def test_parallel_layers_are_not_a_stack():
+    first, i1 = g.node_parts("RNN", "a", "X", g.weights("RNN", 2, 2, 1, 0), 2)
+    second, i2 = g.node_parts("RNN", "b", "X", g.weights("RNN", 2, 2, 1, 1), 2)
+    refusal(g.model(first + second, i1 + i2, 2, "b_Y"), "do not form a stack", "node 'b' input X", "input 'X'")
+
+
+def test_next_layer_reading_final_state_refused():
+    first, i1 = g.node_parts("RNN", "a", "X", g.weights("RNN", 2, 2, 1, 0), 2)
+    first[-1].output.append("a_Yh")
+    second, i2 = g.node_parts("RNN", "b", "a_Yh", g.weights("RNN", 2, 2, 1, 1), 2)
+    refusal(g.model(first + second, i1 + i2, 2, "b_Y"), "full output sequence", "found output 1")
