@@ -18,6 +18,8 @@ from core.model.checks import Limits, ModelError
 MAX_MEMBERS = 64
 MAX_RATIO = 100  # uncompressed / compressed size beyond which a member larger than 1 MiB is a zip bomb
 SAFE_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}
+# What h5py raises on a damaged file (a failure inside HDF5 can surface as SystemError).
+H5_ERRORS = (OSError, ValueError, RuntimeError, KeyError, TypeError, SystemError, OverflowError)
 
 
 def zip_members(data: bytes, limits: Limits) -> dict[str, zipfile.ZipInfo]:
@@ -78,13 +80,13 @@ def hdf5_datasets(data: bytes, limits: Limits) -> dict[str, np.ndarray]:
     """Every dataset of an HDF5 file by path, read after the checks of the module docstring."""
     try:
         f = h5py.File(io.BytesIO(data), "r")
-    except (OSError, ValueError, RuntimeError) as e:
+    except H5_ERRORS as e:
         raise ModelError(f"not a readable HDF5 file ({e})", "file") from e
     with f:
         links: list[tuple[str, object]] = []
         try:
             f.visititems_links(lambda name, link: links.append((name, link)) if len(links) <= 100_000 else True)
-        except (OSError, ValueError, RuntimeError, KeyError) as e:
+        except H5_ERRORS as e:
             raise ModelError(f"unreadable HDF5 structure ({e})", "file") from e
         if len(links) > 100_000:
             raise ModelError("too many objects in the HDF5 file", "file", "more than 100000", "a model's weights")
@@ -105,10 +107,15 @@ def hdf5_datasets(data: bytes, limits: Limits) -> dict[str, np.ndarray]:
                 raise ModelError("an unknown kind of link", name, type(link).__name__, "a plain group or dataset")
             try:
                 obj = f[name]
-            except (OSError, KeyError, ValueError, RuntimeError) as e:
+            except H5_ERRORS as e:
                 raise ModelError(f"unreadable HDF5 object ({e})", name) from e
             if isinstance(obj, h5py.Dataset):
-                _check_dataset(name, obj, limits)
+                try:
+                    _check_dataset(name, obj, limits)
+                except ModelError:
+                    raise
+                except H5_ERRORS as e:
+                    raise ModelError(f"unreadable dataset ({e})", name) from e
                 found[name] = obj
         numbers = sum(int(np.prod(d.shape, dtype=object)) for d in found.values())
         if numbers > limits.max_numbers:
@@ -117,7 +124,7 @@ def hdf5_datasets(data: bytes, limits: Limits) -> dict[str, np.ndarray]:
         for name, d in found.items():
             try:
                 out[name] = np.asarray(d[()])
-            except (OSError, ValueError, RuntimeError, TypeError) as e:
+            except H5_ERRORS as e:
                 raise ModelError(f"unreadable dataset ({e})", name) from e
         return out
 
@@ -137,7 +144,9 @@ def _check_dataset(name: str, d: h5py.Dataset, limits: Limits) -> None:
         )
     if d.dtype.kind != "f" or d.dtype.itemsize not in (2, 4, 8):
         raise ModelError("only float arrays are read", name, str(d.dtype), "float16, float32 or float64")
-    count = int(np.prod(d.shape, dtype=object)) if d.shape is not None else 0
+    if d.shape is None:
+        raise ModelError("a dataset without a shape", name, "an empty dataspace", "an array")
+    count = int(np.prod(d.shape, dtype=object))
     if count > limits.max_numbers:
         raise ModelError(
             "dataset too large", name, f"{count} numbers (shape {d.shape})", f"at most {limits.max_numbers}"

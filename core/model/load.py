@@ -24,6 +24,16 @@ def load(data: bytes, filename: str, nonlinearity: str | None, limits: Limits) -
         raise ModelError("the file is empty", filename, "0 bytes", "a model file")
     if len(data) > limits.max_bytes:
         raise ModelError("file too large", filename, f"{len(data)} bytes", f"at most {limits.max_bytes}")
+    try:
+        return _read(data, filename, nonlinearity, limits)
+    except ModelError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OSError, RuntimeError, OverflowError) as e:
+        # Every reader refuses what it recognises as damaged; this names what slipped past them.
+        raise ModelError(f"unreadable file ({type(e).__name__}: {e})", filename) from e
+
+
+def _read(data: bytes, filename: str, nonlinearity: str | None, limits: Limits) -> Model:
     kind = sniff(data, filename, limits)
     if kind == "safetensors":
         from core.model.read_safetensors import read_safetensors  # type: ignore[import-not-found, unused-ignore]

@@ -160,7 +160,10 @@ class Graph:
             return None
         if t.dims and int(t.dims[0]) > 16:
             return None
-        return [int(v) for v in numpy_helper.to_array(t).ravel()]
+        try:
+            return [int(v) for v in numpy_helper.to_array(t).ravel()]
+        except (ValueError, TypeError):
+            return None
 
     def path_to(self, start: str, target: onnx.NodeProto, labels: list[str], key: str) -> None:
         """Walk back from a layer's input `start` to `target`'s output Y (whose axes are `labels`), through

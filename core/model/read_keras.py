@@ -30,6 +30,11 @@ HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 def read_keras(data: bytes, limits: Limits, nonlinearity: str | None = None) -> Model:
     """The recurrent stack of a .keras archive or of a bare .weights.h5 file. `nonlinearity` is the vanilla
     RNN's activation for a bare weights file, which does not record it (default tanh)."""
+    with np.errstate(invalid="ignore"):  # a signalling NaN is refused as a NaN, not reported as a cast warning
+        return _read(data, limits, nonlinearity)
+
+
+def _read(data: bytes, limits: Limits, nonlinearity: str | None) -> Model:
     if len(data) > limits.max_bytes:
         raise ModelError("file too large", "file", f"{len(data)} bytes", f"at most {limits.max_bytes}")
     if data.startswith(HDF5_MAGIC):
@@ -70,6 +75,10 @@ def _with_config(config: Any, weights: dict[str, np.ndarray], limits: Limits) ->
     for position, spec in enumerate(specs):
         spec = _dict(spec, f"config.json layer {position}")
         cls, cfg = spec.get("class_name"), _dict(spec.get("config", {}), f"config.json layer {position} config")
+        if not isinstance(cls, str):
+            raise ModelError(
+                "malformed config.json", f"config.json layer {position} class_name", type(cls).__name__, "a name"
+            )
         label = f"layer {cfg.get('name', position)!r} ({cls})"
         if kind != "Sequential" and previous is not None:
             _check_chain(spec, previous, label)
@@ -106,6 +115,14 @@ def _with_config(config: Any, weights: dict[str, np.ndarray], limits: Limits) ->
     return _model(layers, embedding, notes, limits)
 
 
+def _flag(cfg: dict[str, Any], key: str, default: bool, label: str) -> bool:
+    """A true/false option, refused if the config holds anything else."""
+    value = cfg.get(key, default)
+    if not isinstance(value, bool):
+        raise ModelError("malformed config.json", f"{label} {key}", repr(value)[:40], "true or false")
+    return value
+
+
 def _check_chain(spec: dict[str, Any], previous: Any, label: str) -> None:
     """In a Functional model, each layer must read the layer listed before it and nothing else."""
     nodes = spec.get("inbound_nodes")
@@ -114,7 +131,8 @@ def _check_chain(spec: dict[str, Any], previous: Any, label: str) -> None:
     sources = []
     if isinstance(args, list):
         for a in args:
-            history = a.get("config", {}).get("keras_history") if isinstance(a, dict) else None
+            inner = a.get("config") if isinstance(a, dict) else None
+            history = inner.get("keras_history") if isinstance(inner, dict) else None
             sources.append(history[0] if isinstance(history, list) and history else None)
     if sources != [previous]:
         raise ModelError("only a chain of layers is read", f"{label} inbound_nodes", sources, [previous])
@@ -155,7 +173,7 @@ def _configured_layer(cls: str, cfg: dict[str, Any], weights: dict[str, np.ndarr
     if back is None:  # Keras builds the backward layer as the forward one reading backwards
         forward_config = _dict(inner.get("config"), label)
         back = {**inner, "config": {**forward_config, "go_backwards": not forward_config.get("go_backwards")}}
-    forward_cls, backward_cls = inner.get("class_name"), back.get("class_name")
+    forward_cls, backward_cls = str(inner.get("class_name")), str(back.get("class_name"))
     if forward_cls != backward_cls or forward_cls not in RECURRENT:
         raise ModelError(
             "Bidirectional must wrap one recurrent kind", label, [forward_cls, backward_cls], "SimpleRNN, LSTM or GRU"
@@ -212,12 +230,14 @@ def _cell(
     recurrent = _var(weights, f"{vars_path}/1", label)
     n = recurrent.shape[0] if recurrent.ndim == 2 else 0
     m = kernel.shape[0] if kernel.ndim == 2 else 0
+    if cfg is not None and cfg.get("units", n) != n:
+        raise ModelError("units in config.json differ from the weights", f"{label} units", cfg.get("units"), n)
     kernel = as_float64(f"{vars_path}/0", kernel, (m, gates * n))
     recurrent = as_float64(f"{vars_path}/1", recurrent, (n, gates * n))
     bias = weights.get(f"{vars_path}/2")
-    use_bias = True if cfg is None else bool(cfg.get("use_bias", True))
+    use_bias = True if cfg is None else _flag(cfg, "use_bias", True, label)
     bx = bh = np.zeros(gates * n)
-    reset_after = True if cfg is None else bool(cfg.get("reset_after", True))
+    reset_after = True if cfg is None or kind != "gru" else _flag(cfg, "reset_after", True, label)
     if (bias is not None) != use_bias:
         raise ModelError(
             "bias does not match use_bias", f"{vars_path}/2", "present" if bias is not None else "absent", use_bias

@@ -34,6 +34,11 @@ KNOWN_ATTRIBUTES = {
 
 def read_onnx(data: bytes, limits: Limits) -> Model:
     """The recurrent stack an ONNX file holds, in the explorer's canonical form."""
+    with np.errstate(invalid="ignore"):  # a signalling NaN is refused as a NaN, not reported as a cast warning
+        return _read(data, limits)
+
+
+def _read(data: bytes, limits: Limits) -> Model:
     if len(data) > limits.max_bytes:
         raise ModelError("file too large", "file", f"{len(data)} bytes", f"at most {limits.max_bytes}")
     try:
@@ -44,7 +49,7 @@ def read_onnx(data: bytes, limits: Limits) -> Model:
     graph = Graph(model.graph, limits)
     nodes = [n for n in model.graph.node if n.op_type in KINDS and n.domain in ("", "ai.onnx")]
     if not nodes:
-        ops = sorted({n.op_type for n in model.graph.node})[:12]
+        ops = sorted({str(n.op_type) for n in model.graph.node})[:12]
         raise ModelError("no recurrent node in the graph", "graph", ops or "no nodes", "an RNN, LSTM or GRU node")
     if len(nodes) > limits.max_layers:
         raise ModelError("too many layers", "graph", len(nodes), f"at most {limits.max_layers}")
@@ -64,7 +69,7 @@ def read_onnx(data: bytes, limits: Limits) -> Model:
             graph.path_to(node.input[0], nodes[index - 1], labels_prev, key)
         layers.append(layer)
         labels_prev = labels
-    others = sorted({n.op_type for n in model.graph.node} - set(KINDS) - {"Constant"})
+    others = sorted({str(n.op_type) for n in model.graph.node} - set(KINDS) - {"Constant"})
     notes.append(
         f"read {len(layers)} recurrent node(s) of {len(model.graph.node)}; other operations not shown: {', '.join(others) or 'none'}"
     )
@@ -72,7 +77,10 @@ def read_onnx(data: bytes, limits: Limits) -> Model:
 
 
 def _attributes(node: onnx.NodeProto) -> dict[str, object]:
-    out = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    try:
+        out = {_text(a.name): onnx.helper.get_attribute_value(a) for a in node.attribute}
+    except (ValueError, TypeError) as e:
+        raise ModelError(f"unreadable attribute ({e})", _key(node)) from e
     unknown = sorted(set(out) - KNOWN_ATTRIBUTES)
     if unknown:
         raise ModelError("unknown attribute", _key(node), unknown, ", ".join(sorted(KNOWN_ATTRIBUTES)))
@@ -84,7 +92,15 @@ def _key(node: onnx.NodeProto, what: str = "") -> str:
 
 
 def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _int(node: onnx.NodeProto, attrs: dict[str, object], name: str, default: int) -> int:
+    """An integer attribute, refused if the file stores another type."""
+    value = attrs.get(name, default)
+    if not isinstance(value, int):
+        raise ModelError("attribute of the wrong type", _key(node, name), type(value).__name__, "an integer")
+    return value
 
 
 def _layer(node: onnx.NodeProto, graph: Graph, limits: Limits, notes: list[str]) -> tuple[Layer, list[str]]:
@@ -106,14 +122,16 @@ def _layer(node: onnx.NodeProto, graph: Graph, limits: Limits, notes: list[str])
     dirs = DIRECTIONS[direction]
     if "clip" in attrs:
         raise ModelError("cell clipping changes the numbers", _key(node, "clip"), attrs["clip"], "no clip")
-    if int(attrs.get("input_forget", 0)):  # type: ignore[call-overload]
+    if _int(node, attrs, "input_forget", 0):
         raise ModelError("coupled input and forget gates", _key(node, "input_forget"), 1, 0)
     for name in ("activation_alpha", "activation_beta"):
         if name in attrs:
             raise ModelError("activation parameters are not read", _key(node, name), attrs[name], "absent")
     activation = _activation(node, kind, dirs, attrs.get("activations"))
-    layout = int(attrs.get("layout", 0))  # type: ignore[call-overload]
-    n = int(attrs.get("hidden_size", 0))  # type: ignore[call-overload]
+    layout = _int(node, attrs, "layout", 0)
+    if layout not in (0, 1):
+        raise ModelError("unknown layout", _key(node, "layout"), layout, "0 or 1")
+    n = _int(node, attrs, "hidden_size", 0)
     if not 1 <= n <= limits.max_hidden:
         raise ModelError("hidden size out of range", _key(node, "hidden_size"), n, f"1 to {limits.max_hidden}")
     inputs = list(node.input) + [""] * (8 - len(node.input))
@@ -159,7 +177,7 @@ def _layer(node: onnx.NodeProto, graph: Graph, limits: Limits, notes: list[str])
         cells.append(make_cell(kind, ONNX_ORDER[kind], W[d], R[d], B[d, : gates * n], B[d, gates * n :], peep))
     reset_after = True
     if kind == "gru":
-        reset_after = bool(int(attrs.get("linear_before_reset", 0)))  # type: ignore[call-overload]
+        reset_after = bool(_int(node, attrs, "linear_before_reset", 0))
         if not reset_after:
             notes.append(
                 f"{_key(node)}: GRU with linear_before_reset=0, the reset gate acts before Wh (reset_after false)"

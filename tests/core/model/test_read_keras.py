@@ -241,3 +241,9 @@ def test_legacy_keras2_file_refused():
         f.move("layers", "model_weights")
 
     refused(h.edit_h5(h.fixture(BARE), legacy), "legacy Keras 2", "model.keras")
+
+
+def test_signalling_nan_refused_as_nan():
+    values = np.zeros((4, 16), dtype=np.float32)
+    values.view(np.uint32)[1, 2] = 0x7F800001  # a signalling NaN, whose cast to float64 raises FE_INVALID
+    refused(h.edit_h5(h.fixture(BARE), h.replace_dataset("layers/lstm/cell/vars/1", values)), "NaN")
