@@ -10,6 +10,8 @@ import json
 import random
 import time
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,7 +22,7 @@ from core.model.read_onnx import read_onnx
 from tests.core.model import hostile as h
 
 LIMITS = Limits()
-SWAPS = [None, 1, 0, "x", [], {}, True, False, -1, 1e308, "tanh", "relu", [None], "LSTM", "Bidirectional"]
+SWAPS: list[Any] = [None, 1, 0, "x", [], {}, True, False, -1, 1e308, "tanh", "relu", [None], "LSTM", "Bidirectional"]
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ def test_overwritten_bytes(name, reader):
     assert outcomes["refused"] > 50  # the damage is seen, not only harmless bytes touched
 
 
-def _paths(value, prefix=()):
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if prefix:
         yield prefix
     if isinstance(value, dict):
