@@ -3,13 +3,14 @@
 PyTorch exports fused ONNX nodes (torch.onnx.export, dynamo=False) and saves a checkpoint and a TorchScript
 program (both refused by the loader); Keras 3 (torch backend) saves .keras archives and bare weights files.
 Next to them, expected.npz holds, for each model, a fixed input x and the framework's output sequence y of its
-last recurrent layer. The tests read these files with numpy and the readers only; no framework is needed then.
+last recurrent layer (float32, as saved), and y64: the same model computed by the framework in float64. The tests read these files with numpy and the readers only; no framework is needed then.
 
     KERAS_BACKEND=torch python -m scripts.model_read_fixtures
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -55,74 +56,93 @@ def torch_files(expected: dict[str, np.ndarray]) -> None:
         torch.onnx.export(module, (shaped,), OUT / f"{name}.onnx", dynamo=False, input_names=["x"], output_names=["y"])
         with torch.no_grad():
             y = module(shaped)
+            y64 = copy.deepcopy(module).double()(shaped.double())  # the same weights, computed in float64
         expected[f"{name}/x"] = x.numpy()
         expected[f"{name}/y"] = (y[0] if batch_first else y[:, 0]).numpy()
+        expected[f"{name}/y64"] = (y64[0] if batch_first else y64[:, 0]).numpy()
     lstm = torch.nn.LSTM(3, 2)
     torch.save(lstm.state_dict(), OUT / "checkpoint.pt")
     torch.jit.script(torch.nn.RNN(2, 2)).save(str(OUT / "scripted.pt"))  # type: ignore[no-untyped-call]
 
 
 def keras_files(expected: dict[str, np.ndarray]) -> None:
-    """.keras archives and bare .weights.h5 files of Keras 3's recurrent layers."""
+    """.keras archives and bare .weights.h5 files of Keras 3's recurrent layers. Each model is built twice, in
+    float32 (saved) and in float64 with the same weights, whose outputs check the mapping to rounding error."""
     import keras  # type: ignore[import-untyped]
 
     keras.utils.set_random_seed(20261208)
     rng = np.random.default_rng(20261208)
-    layers = keras.layers
+    L = keras.layers
 
-    def scaled(model: Any) -> None:
-        model.set_weights([2.0 * w + 0.5 * rng.standard_normal(w.shape).astype(w.dtype) for w in model.get_weights()])
+    def stack(d: str) -> tuple[Any, Any]:  # LSTM, GRU resetting before, bidirectional ReLU SimpleRNN, Dense
+        inp = keras.Input((STEPS, 3), dtype=d)
+        h = L.LSTM(4, return_sequences=True, dtype=d)(inp)
+        h = L.GRU(3, return_sequences=True, reset_after=False, dtype=d)(h)
+        last = L.Bidirectional(L.SimpleRNN(2, activation="relu", return_sequences=True, dtype=d), dtype=d)(h)
+        return keras.Model(inp, L.Dense(1, dtype=d)(last)), keras.Model(inp, last)
 
-    # A functional stack: LSTM, GRU resetting before, a bidirectional ReLU SimpleRNN, then a Dense head.
-    inp = keras.Input((STEPS, 3))
-    h = layers.LSTM(4, return_sequences=True)(inp)
-    h = layers.GRU(3, return_sequences=True, reset_after=False)(h)
-    last = layers.Bidirectional(layers.SimpleRNN(2, activation="relu", return_sequences=True))(h)
-    model = keras.Model(inp, layers.Dense(1)(last))
-    scaled(model)
-    model.save(OUT / "keras_stack.keras")
-    x = rng.standard_normal((STEPS, 3)).astype("float32")
-    expected["keras_stack/x"] = x
-    expected["keras_stack/y"] = keras.ops.convert_to_numpy(keras.Model(inp, last)(x[None]))[0]
-
-    # A sequential model over tokens: Embedding, GRU resetting after (Keras's default), Dropout, Dense.
-    seq = keras.Sequential(
-        [
+    def embed_gru(d: str) -> tuple[Any, Any]:  # Embedding, GRU resetting after (the default), Dropout, Dense
+        front = [
             keras.Input((STEPS,), dtype="int32"),
-            layers.Embedding(6, 3),
-            layers.GRU(4, return_sequences=True),
-            layers.Dropout(0.5),
-            layers.Dense(2),
+            L.Embedding(6, 3, dtype=d),
+            L.GRU(4, return_sequences=True, dtype=d),
         ]
-    )
-    scaled(seq)
-    seq.save(OUT / "keras_embed_gru.keras")
-    tokens = rng.integers(0, 6, STEPS).astype("int32")
-    expected["keras_embed_gru/x"] = tokens
-    expected["keras_embed_gru/y"] = keras.ops.convert_to_numpy(keras.Sequential(seq.layers[:2])(tokens[None]))[0]
+        model = keras.Sequential([*front, L.Dropout(0.5), L.Dense(2, dtype=d)])
+        return model, keras.Sequential(model.layers[:2])
 
-    # Bare weights: a bidirectional LSTM then a GRU resetting before (told only by its bias's shape).
-    bare = keras.Sequential(
-        [
-            keras.Input((STEPS, 3)),
-            layers.Bidirectional(layers.LSTM(4, return_sequences=True)),
-            layers.GRU(5, return_sequences=True, reset_after=False),
-        ]
-    )
-    scaled(bare)
-    bare.save_weights(OUT / "keras_bi_lstm_gru.weights.h5")
-    expected["keras_bi_lstm_gru/x"] = x
-    expected["keras_bi_lstm_gru/y"] = keras.ops.convert_to_numpy(bare(x[None]))[0]
+    def bi_lstm_gru(d: str) -> tuple[Any, Any]:  # bare weights; the GRU's reset is told by its bias's shape
+        model = keras.Sequential(
+            [
+                keras.Input((STEPS, 3), dtype=d),
+                L.Bidirectional(L.LSTM(4, return_sequences=True, dtype=d), dtype=d),
+                L.GRU(5, return_sequences=True, reset_after=False, dtype=d),
+            ]
+        )
+        return model, model
 
-    # Bare weights: two LSTMs of the same sizes, whose order only Keras's numbering tells.
-    twin = keras.Sequential(
-        [keras.Input((STEPS, 4)), layers.LSTM(4, return_sequences=True), layers.LSTM(4, return_sequences=True)]
-    )
-    scaled(twin)
-    twin.save_weights(OUT / "keras_lstm_lstm.weights.h5")
+    def lstm_lstm(d: str) -> tuple[Any, Any]:  # bare weights; only Keras's numbering tells the order
+        model = keras.Sequential(
+            [keras.Input((STEPS, 4), dtype=d)] + [L.LSTM(4, return_sequences=True, dtype=d) for _ in range(2)]
+        )
+        return model, model
+
+    def simple_rnn(d: str) -> tuple[Any, Any]:  # SimpleRNN tanh then ReLU, under layers/simple_rnn*
+        model = keras.Sequential(
+            [
+                keras.Input((STEPS, 3), dtype=d),
+                L.SimpleRNN(4, return_sequences=True, dtype=d),
+                L.SimpleRNN(3, activation="relu", return_sequences=True, dtype=d),
+            ]
+        )
+        return model, model
+
+    x3 = rng.standard_normal((STEPS, 3)).astype("float32")
     x4 = rng.standard_normal((STEPS, 4)).astype("float32")
-    expected["keras_lstm_lstm/x"] = x4
-    expected["keras_lstm_lstm/y"] = keras.ops.convert_to_numpy(twin(x4[None]))[0]
+    tokens = rng.integers(0, 6, STEPS).astype("int32")
+    cases = [
+        ("keras_stack", stack, ".keras", x3),
+        ("keras_embed_gru", embed_gru, ".keras", tokens),
+        ("keras_bi_lstm_gru", bi_lstm_gru, ".weights.h5", x3),
+        ("keras_lstm_lstm", lstm_lstm, ".weights.h5", x4),
+        ("keras_simple_rnn", simple_rnn, ".keras", x3),
+    ]
+    for name, build, suffix, x in cases:
+        model, upto = build("float32")
+        # weights large enough that the nonlinearities are far from linear
+        weights = [2.0 * w + 0.5 * rng.standard_normal(w.shape).astype(w.dtype) for w in model.get_weights()]
+        model.set_weights(weights)
+        if suffix == ".keras":
+            model.save(OUT / f"{name}.keras")
+        else:
+            model.save_weights(OUT / f"{name}.weights.h5")
+        keras.config.set_floatx("float64")  # states and constants Keras creates follow floatx, not the layer's dtype
+        twin, twin_upto = build("float64")
+        keras.config.set_floatx("float32")
+        twin.set_weights([w.astype("float64") for w in weights])
+        expected[f"{name}/x"] = x
+        expected[f"{name}/y"] = keras.ops.convert_to_numpy(upto(x[None]))[0]
+        x64 = x if x.dtype.kind == "i" else x.astype("float64")
+        expected[f"{name}/y64"] = keras.ops.convert_to_numpy(twin_upto(x64[None]))[0]
 
 
 def main() -> None:

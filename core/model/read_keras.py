@@ -140,8 +140,9 @@ def _check_chain(spec: dict[str, Any], previous: Any, label: str) -> None:
 
 def _group(cls: str, used: dict[str, int]) -> str:
     """The weights group Keras gives the next layer of a class: snake case, numbered from the second on."""
-    base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", cls).lower()
-    base = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", base).lower()
+    base = re.sub(r"\W+", "", cls)  # keras.src.utils.naming.to_snake_case
+    base = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", base)
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", base).lower()
     count = used.get(base, 0)
     used[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
