@@ -43,8 +43,9 @@ def _read(data: bytes, limits: Limits, nonlinearity: str | None) -> Model:
     for name in ("config.json", "model.weights.h5"):
         if name not in members:
             raise ModelError("not a Keras 3 archive", f"member {name!r}", "missing", "config.json and model.weights.h5")
+    text = zip_read(data, members["config.json"], MAX_CONFIG)
     try:
-        config = json.loads(zip_read(data, members["config.json"], MAX_CONFIG))
+        config = json.loads(text)
     except (ValueError, RecursionError) as e:
         raise ModelError(f"config.json is not valid JSON ({type(e).__name__})", "config.json") from e
     weights = hdf5_datasets(zip_read(data, members["model.weights.h5"], limits.max_bytes), limits)

@@ -36,24 +36,28 @@ def sniff(data: bytes, filename: str, limits: Limits) -> str:
         return "pickle"
     if _is_onnx(data):
         return "onnx"
-    if filename.lower().endswith(PICKLE_NAMES):
+    name = filename.lower()
+    if name.endswith(PICKLE_NAMES):
         return "pickle"
+    if name.endswith(".onnx"):
+        return "onnx"  # a damaged ONNX file: its reader says what is wrong
     return "unknown"
 
 
 def is_safetensors(data: bytes) -> bool:
-    """An 8-byte little-endian header length, then a JSON object that fits in the file."""
+    """An 8-byte little-endian header length of at most 100 MiB, then a JSON object (a file cut short is still
+    told as safetensors, for its reader to refuse precisely)."""
     if len(data) < 10:
         return False
     (length,) = struct.unpack("<Q", data[:8])
-    return 2 <= length <= len(data) - 8 and data[8:9] == b"{"
+    return 2 <= length <= 100 * 2**20 and data[8:9] == b"{"
 
 
 def _zip_kind(data: bytes, limits: Limits) -> str:
     members = zip_members(data, limits)
     names = list(members)
-    if "config.json" in names and "model.weights.h5" in names:
-        return "keras"
+    if "config.json" in names and ("model.weights.h5" in names or "metadata.json" in names):
+        return "keras"  # the Keras reader names a missing member
     if any(n == "constants.pkl" or n.endswith("/constants.pkl") or "/code/" in f"/{n}" for n in names):
         return "torchscript"
     if any(n == "data.pkl" or n.endswith("/data.pkl") or n.startswith("archive/") for n in names):

@@ -58,7 +58,10 @@ def test_sniff_kinds():
     assert sniff(fixture("keras_lstm_lstm.weights.h5"), "x", LIMITS) == "hdf5"
     assert sniff(fixture("torch_gru_batch_first.onnx"), "x", LIMITS) == "onnx"
     header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
-    assert sniff(len(header).to_bytes(8, "little") + header + b"\0" * 4, "x", LIMITS) == "safetensors"
+    whole = len(header).to_bytes(8, "little") + header + b"\0" * 4
+    assert sniff(whole, "x", LIMITS) == "safetensors"
+    assert sniff(whole[:20], "x", LIMITS) == "safetensors"  # cut short: its reader refuses it precisely
+    assert sniff(whole[:20], "x.onnx", LIMITS) == "safetensors"  # the bytes, not the name
 
 
 @pytest.mark.parametrize("rename", ["model.safetensors", "model.onnx", "model.keras", "model.pkl", "model.pt"])
@@ -99,6 +102,13 @@ def test_npy_as_model_refused():
     refused(buffer.getvalue(), "x.npy", "not a model file", "input sequence")
 
 
+def test_keras_archive_without_weights_named_as_such():
+    from tests.core.model.hostile import rezip
+
+    data = rezip(fixture("keras_stack.keras"), {"model.weights.h5": None})
+    refused(data, "model.keras", "not a Keras 3 archive", "member 'model.weights.h5'", "found missing")
+
+
 def test_empty_file_refused():
     refused(b"", "model.onnx", "empty", "key 'model.onnx'", "found 0 bytes")
 
@@ -110,7 +120,7 @@ def test_size_checked_first():
 def test_random_bytes_refused():
     rng = np.random.default_rng(11)
     for _ in range(30):
-        refused(rng.bytes(int(rng.integers(1, 4000))), "model.safetensors")
+        refused(rng.bytes(int(rng.integers(1, 4000))), "model")
 
 
 @pytest.mark.parametrize(
