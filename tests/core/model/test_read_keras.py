@@ -265,3 +265,12 @@ def test_signalling_nan_refused_as_nan():
     values = np.zeros((4, 16), dtype=np.float32)
     values.view(np.uint32)[1, 2] = 0x7F800001  # a signalling NaN, whose cast to float64 raises FE_INVALID
     refused(h.edit_h5(h.fixture(BARE), h.replace_dataset("layers/lstm/cell/vars/1", values)), "NaN")
+
+
+def test_hard_link_cycles_walked_once(expected):
+    def cycle(f) -> None:
+        f["layers/lstm/cell/loop"] = f["layers"]  # a group holding its own ancestor
+        f["layers/lstm/cell/vars/again"] = f["layers/lstm/cell/vars"]
+
+    model = read_keras(h.edit_h5(h.fixture(BARE), cycle), LIMITS)
+    close(model, expected["keras_lstm_lstm/x"], expected, "keras_lstm_lstm")

@@ -254,3 +254,12 @@ def test_next_layer_reading_final_state_refused():
     first[-1].output.append("a_Yh")
     second, i2 = g.node_parts("RNN", "b", "a_Yh", g.weights("RNN", 2, 2, 1, 1), 2)
     refusal(g.model(first + second, i1 + i2, 2, "b_Y"), "full output sequence", "found output 1")
+
+
+def test_batch_first_layout():
+    from onnx.reference import ReferenceEvaluator
+
+    data = g.single("GRU", direction="bidirectional", layout=1, linear_before_reset=1)
+    (y,) = ReferenceEvaluator(onnx.load_model_from_string(data)).run(None, {"X": X[None]})
+    want = np.asarray(y)[0].reshape(X.shape[0], -1)  # (batch, time, directions, units)
+    assert np.max(np.abs(run_model(read_onnx(data, LIMITS), X) - want)) < 1e-12
