@@ -60,6 +60,18 @@ def torch_files(expected: dict[str, np.ndarray]) -> None:
         expected[f"{name}/x"] = x.numpy()
         expected[f"{name}/y"] = (y[0] if batch_first else y[:, 0]).numpy()
         expected[f"{name}/y64"] = (y64[0] if batch_first else y64[:, 0]).numpy()
+    embed = torch.nn.Sequential(torch.nn.Embedding(6, 3), Last(torch.nn.LSTM(3, 4, batch_first=True))).eval()
+    with torch.no_grad():
+        for p in embed.parameters():
+            p.mul_(2.0)
+    tokens = torch.randint(0, 6, (1, STEPS))
+    torch.onnx.export(
+        embed, (tokens,), OUT / "torch_embed_lstm.onnx", dynamo=False, input_names=["t"], output_names=["y"]
+    )
+    with torch.no_grad():
+        expected["torch_embed_lstm/x"] = tokens[0].numpy()
+        expected["torch_embed_lstm/y"] = embed(tokens)[0].numpy()
+        expected["torch_embed_lstm/y64"] = copy.deepcopy(embed).double()(tokens)[0].numpy()
     lstm = torch.nn.LSTM(3, 2)
     torch.save(lstm.state_dict(), OUT / "checkpoint.pt")
     torch.jit.script(torch.nn.RNN(2, 2)).save(str(OUT / "scripted.pt"))  # type: ignore[no-untyped-call]

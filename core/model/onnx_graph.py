@@ -165,6 +165,25 @@ class Graph:
         except (ValueError, TypeError):
             return None
 
+    def embedding(self, start: str, limits: Limits) -> tuple[str, np.ndarray] | None:
+        """The stored table a first layer's input is looked up in (a Gather on axis 0 of a float tensor, through
+        shape-only ops), with the node's name; None when the input comes from anything else."""
+        name = start
+        for _ in range(64):
+            node = self.producer.get(name, (None, 0))[0]
+            if node is None:
+                return None
+            if node.op_type == "Gather" and len(node.input) == 2:
+                axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+                table = self.constant_tensor(node.input[0])
+                if axis != 0 or table is None or len(table.dims) != 2:
+                    return None
+                return node.name or "Gather", tensor_array(f"node {node.name or 'Gather'!r} input data", table, limits)
+            if node.op_type not in SHAPE_ONLY or not node.input:
+                return None
+            name = node.input[0]
+        return None
+
     def path_to(self, start: str, target: onnx.NodeProto, labels: list[str], key: str) -> None:
         """Walk back from a layer's input `start` to `target`'s output Y (whose axes are `labels`), through
         shape-only ops; refuse any op that changes numbers, and any permutation that would put the unit axis

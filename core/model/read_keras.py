@@ -88,11 +88,12 @@ def _with_config(config: Any, weights: dict[str, np.ndarray], limits: Limits) ->
             continue
         group = _group(str(cls), used)
         if cls in RECURRENT or cls == "Bidirectional":
-            if notes and any(n.startswith("ignored") for n in notes):
+            ignored = [n for n in notes if n.startswith("ignored")]
+            if ignored:
                 raise ModelError(
                     "a recurrent layer after a layer that changes the numbers",
                     label,
-                    notes[-1],
+                    ignored[0].split(":")[0].removeprefix("ignored "),
                     "recurrent layers first",
                 )
             layers.append(_configured_layer(str(cls), cfg, weights, f"layers/{group}", label))

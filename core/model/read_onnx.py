@@ -69,11 +69,19 @@ def _read(data: bytes, limits: Limits) -> Model:
             graph.path_to(node.input[0], nodes[index - 1], labels_prev, key)
         layers.append(layer)
         labels_prev = labels
+    embedding = None
+    found = graph.embedding(nodes[0].input[0], limits) if nodes[0].input else None
+    if found is not None:
+        embedding = as_float64(f"node {found[0]!r} input data", found[1])
+        if embedding.shape[1] != layers[0].cells[0].inputs:
+            embedding = None  # a lookup of another width is not the first layer's input row by row
+        else:
+            notes.append(f"the first layer reads rows of the table looked up by node {found[0]!r} (an embedding)")
     others = sorted({str(n.op_type) for n in model.graph.node} - set(KINDS) - {"Constant"})
     notes.append(
         f"read {len(layers)} recurrent node(s) of {len(model.graph.node)}; other operations not shown: {', '.join(others) or 'none'}"
     )
-    return Model(layers=tuple(layers), source="onnx", notes=tuple(notes))
+    return Model(layers=tuple(layers), source="onnx", embedding=embedding, notes=tuple(notes))
 
 
 def _attributes(node: onnx.NodeProto) -> dict[str, object]:

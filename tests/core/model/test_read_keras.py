@@ -150,6 +150,23 @@ def test_config_options_refused(change, parts):
     refused(config_change(change), *parts)
 
 
+def test_recurrent_layer_after_dense_refused():
+    def dense_between(c) -> None:
+        layers = c["config"]["layers"]
+        dense = h.layer_config(c, "Dense")
+        layers.remove(dense)
+        layers.insert(3, dense)  # InputLayer, LSTM, GRU, Dense, Bidirectional
+        dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["gru", 0, 0]
+        h.layer_config(c, "Bidirectional")["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["dense", 0, 0]
+
+    refused(
+        config_change(dense_between),
+        "after a layer that changes the numbers",
+        "'bidirectional'",
+        "found layer 'dense' (Dense)",
+    )
+
+
 def test_masking_embedding_refused():
     data = h.edit_config(
         h.fixture("keras_embed_gru.keras"), lambda c: h.layer_config(c, "Embedding")["config"].update(mask_zero=True)

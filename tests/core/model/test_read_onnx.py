@@ -48,6 +48,22 @@ def test_torch_exports_reproduce_torch(name, kinds, widths, expected):
     assert np.max(np.abs(y - expected[f"{name}/y64"])) < 1e-12 * scale, name  # torch in float64, same weights
 
 
+def test_embedding_lookup_kept(expected):
+    model = read_onnx((FIXTURES / "torch_embed_lstm.onnx").read_bytes(), LIMITS)
+    assert model.embedding is not None and model.embedding.shape == (6, 3)
+    assert any("embedding" in note for note in model.notes)
+    y = run_model(model, model.embedding[expected["torch_embed_lstm/x"]])
+    want = expected["torch_embed_lstm/y"]
+    scale = max(1.0, np.abs(want).max())
+    assert np.abs(want).max() > 0.3
+    assert np.max(np.abs(y - want)) < 1e-6 * scale
+    assert np.max(np.abs(y - expected["torch_embed_lstm/y64"])) < 1e-12 * scale
+
+
+def test_no_embedding_without_a_lookup():
+    assert read_onnx((FIXTURES / "torch_lstm_bi.onnx").read_bytes(), LIMITS).embedding is None
+
+
 def test_relu_export_maps_to_relu():
     model = read_onnx((FIXTURES / "torch_rnn_relu_bi.onnx").read_bytes(), LIMITS)
     assert {layer.activation for layer in model.layers} == {"relu"}
