@@ -27,6 +27,7 @@ def flag(cfg: dict[str, Any], key: str, default: bool, label: str) -> bool:
 
 
 def var(weights: dict[str, np.ndarray], path: str, label: str) -> np.ndarray:
+    """The dataset at `path`, refused by name when the file lacks it."""
     if path not in weights:
         raise ModelError("weights missing from model.weights.h5", label, f"no dataset {path!r}", path)
     return weights[path]
@@ -95,6 +96,7 @@ def read_cell(
 
 
 def make_layer(kind: str, activation: str, read: list[tuple[Cell, bool]], label: str) -> Layer:
+    """A layer of one or two cells (forward, backward), which must agree in size and in where a GRU resets."""
     cells = [c for c, _ in read]
     if len({c.hidden for c in cells}) != 1 or len({c.inputs for c in cells}) != 1:
         raise ModelError("the two directions differ in size", label, [(c.hidden, c.inputs) for c in cells], "the same")
@@ -105,6 +107,7 @@ def make_layer(kind: str, activation: str, read: list[tuple[Cell, bool]], label:
 
 
 def make_model(layers: list[Layer], embedding: np.ndarray | None, notes: list[str], limits: Limits) -> Model:
+    """The stack, checked against the limits, each layer's input width against the previous layer's output."""
     if not layers:
         raise ModelError(
             "no recurrent layer in the model", "config.json layers", "none", "SimpleRNN, LSTM, GRU or Bidirectional"
