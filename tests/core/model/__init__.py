@@ -1,0 +1,1 @@
+"""Tests of the model readers, the loader and the refusal of hostile files."""
