@@ -13,6 +13,7 @@ import numpy as np
 from core.model.checks import Limits, ModelError, as_float64
 from core.model.read_keras import read_keras
 from core.model.read_onnx import read_onnx
+from core.model.read_safetensors import read_safetensors
 from core.model.sniff import NPY_MAGIC, refuse, sniff
 from core.model.spec import Model
 
@@ -36,8 +37,6 @@ def load(data: bytes, filename: str, nonlinearity: str | None, limits: Limits) -
 def _read(data: bytes, filename: str, nonlinearity: str | None, limits: Limits) -> Model:
     kind = sniff(data, filename, limits)
     if kind == "safetensors":
-        from core.model.read_safetensors import read_safetensors  # type: ignore[import-not-found, unused-ignore]
-
         return read_safetensors(data, nonlinearity, limits)
     if kind in ("hdf5", "keras"):
         return read_keras(data, limits, nonlinearity)

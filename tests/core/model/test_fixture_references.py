@@ -24,7 +24,7 @@ ONNX = sorted(p.stem for p in FIXTURES.glob("torch_*.onnx"))
 NO_RUNTIME = {"torch_rnn_relu_2"}  # onnx.reference's RNN knows tanh and affine only; its weights are checked instead
 
 
-def _keras_model(name: str) -> Model:
+def keras_model(name: str) -> Model:
     """Keras's kernel (m, G n), recurrent kernel (n, G n) and bias as a canonical model, mapped here."""
     with h5py.File(FIXTURES / f"{name}.weights.h5", "r") as f:
         (layer_name,) = f["layers"].keys()
@@ -51,7 +51,7 @@ def _keras_model(name: str) -> Model:
 
 @pytest.mark.parametrize("name", KERAS)
 def test_keras_weights_give_keras_states_and_jacobians(name: str) -> None:
-    model, ref = _keras_model(name), load_file(FIXTURES / f"{name}.reference.safetensors")
+    model, ref = keras_model(name), load_file(FIXTURES / f"{name}.reference.safetensors")
     x = ref["x"]
     run = stack.layer_inputs(model, x)[0]
     np.testing.assert_allclose(run.outputs, ref["out.l0"], rtol=0, atol=1e-12)
@@ -68,7 +68,7 @@ def test_keras_weights_give_keras_states_and_jacobians(name: str) -> None:
 
 
 def test_the_two_keras_grus_differ_only_by_the_reset() -> None:
-    after, before = _keras_model("keras_gru_after"), _keras_model("keras_gru_before")
+    after, before = keras_model("keras_gru_after"), keras_model("keras_gru_before")
     x = load_file(FIXTURES / "keras_gru_after.reference.safetensors")["x"]
     swapped = Model((Layer("gru", after.layers[0].cells, reset_after=False),), "keras")
     assert not np.allclose(stack.layer_inputs(after, x)[0].outputs, stack.layer_inputs(swapped, x)[0].outputs)
