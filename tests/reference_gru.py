@@ -2,7 +2,9 @@
 
 Nothing here imports the product's core. Weights use the names W_{g}h, W_{g}x, b_{g} for the
 update gate g = z, the reset gate g = r and the candidate g = h; h0 is the initial state and x (T, n_in)
-the inputs. Every function used (1 / (1 + e^-a), tanh, products) is analytic, so
+the inputs. With b_hn (the recurrent candidate bias) in the weights, the reset gate acts after W_hh, as in
+PyTorch and Keras: g = tanh(W_hx x + b_h + r * (W_hh h + b_hn)); without it, before (Cho et al. 2014):
+g = tanh(W_hh (r * h) + W_hx x + b_h). Every function used (1 / (1 + e^-a), tanh, products) is analytic, so
 d f/dx_j = Im f(x + i h e_j) / h is exact to rounding.
 """
 
@@ -23,7 +25,10 @@ def gru_run(w: dict[str, np.ndarray], h: np.ndarray, start: int, stop: int) -> n
         x = w["x"][s]
         z = _sig(w["W_zh"] @ h + w["W_zx"] @ x + w["b_z"])
         r = _sig(w["W_rh"] @ h + w["W_rx"] @ x + w["b_r"])
-        cand = np.tanh(w["W_hh"] @ (r * h) + w["W_hx"] @ x + w["b_h"])
+        if "b_hn" in w:
+            cand = np.tanh(w["W_hx"] @ x + w["b_h"] + r * (w["W_hh"] @ h + w["b_hn"]))
+        else:
+            cand = np.tanh(w["W_hh"] @ (r * h) + w["W_hx"] @ x + w["b_h"])
         h = (1.0 - z) * h + z * cand
     return h
 

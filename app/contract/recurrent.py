@@ -76,8 +76,8 @@ class LSTMQuery(_Query):
     coupled: bool = Field(_LSTM.coupled, description="Coupled input and forget gates: i = 1 - f.")
 
 
-class GRUQuery(_Query):
-    """Query of GET /api/v1/gru."""
+class _GRUSizes(_Query):
+    """The GRU's fields but its convention (GRUQuery adds it last, GRUEcho after input_size)."""
 
     hidden: int = int_field(_GRU.hidden, c.HIDDEN, "Hidden size n.")
     steps: int = int_field(_GRU.steps, c.STEPS, "Sequence length T.")
@@ -91,6 +91,22 @@ class GRUQuery(_Query):
         _GRU.input_scale, c.INPUT_SCALE, "x_t ~ N(0, input_scale^2); 0 is the input-free case."
     )
     seed: int = int_field(_GRU.seed, c.SEED, "Seed of weights, inputs and the probe vector u.")
+
+
+def _reset_after() -> bool:
+    """The GRU's convention: the same field in the query and in its echo."""
+    return Field(
+        _GRU.reset_after,
+        description="Where the reset gate r acts. false (Cho et al. 2014): g = tanh(W_h (r * h_{t-1}) + U_h x_t + b_h). "
+        "true (PyTorch, Keras's default, ONNX linear_before_reset=1): g = tanh(U_h x_t + b_h + r * (W_h h_{t-1} + b_hn)), "
+        "b_hn = 0 (sent with include=weights).",
+    )
+
+
+class GRUQuery(_GRUSizes):
+    """Query of GET /api/v1/gru."""
+
+    reset_after: bool = _reset_after()
 
 
 class RNNEcho(RNNQuery):
@@ -107,11 +123,12 @@ class LSTMEcho(LSTMQuery):
     input_size: int = Field(description="Entries of each x_t (equal to hidden).")
 
 
-class GRUEcho(GRUQuery):
-    """The full configuration used, defaults filled in."""
+class GRUEcho(_GRUSizes):
+    """The full configuration used, defaults filled in (GRUQuery's fields, reset_after last)."""
 
     model_config = ConfigDict(extra="allow")
     input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+    reset_after: bool = _reset_after()
 
 
 class Decay(BaseModel):

@@ -25,6 +25,7 @@ const SPEC = {
     update_bias: { models: ["gru"], kind: "number" },
     peephole: { models: ["lstm"], kind: "flag" },
     coupled: { models: ["lstm"], kind: "flag" },
+    reset_after: { models: ["gru"], kind: "flag" },
     seed: { kind: "integer" },
     norm: { kind: "choice" },
   },
@@ -113,7 +114,7 @@ function drawNearFar({ figures: fig, facts: d }) {
 
 // Each model's figures, most important first (painter.js draws those on screen first, and the first of them
 // names the state whose first figure is up).
-function figures({ figures: answer }) {
+function figures({ figures: answer }, state) {
   const { figures: fig, facts } = answer;
   const models = RECURRENT.filter((m) => m in facts);
   const own = (name, m) => fig[models.length > 1 ? `${name}_${m}` : name];
@@ -129,7 +130,13 @@ function figures({ figures: answer }) {
   tasks.push(() => row($("plot-units"), models, (m) => own("units", m)));
   if (facts.rnn) tasks.push(() => drawActivation(fig.activation, facts.rnn.preactivations));
   if (facts.lstm) tasks.push(() => draw($("plot-cell"), fig.cell));
-  if (facts.gru) tasks.push(() => draw($("plot-carry"), fig.carry));
+  if (facts.gru) {
+    tasks.push(() => {
+      draw($("plot-carry"), fig.carry);
+      // The GRU's candidate as the figures compute it: the reset gate before or after W_h.
+      for (const p of document.querySelectorAll("#panel-carry .candidate")) p.hidden = p.dataset.resetAfter !== state.reset_after;
+    });
+  }
   return tasks;
 }
 

@@ -7,7 +7,8 @@ where answer.json is the explorer's answer with the weights, e.g.
 ("-inf" where the product is exactly zero). Compare the second column with the answer's decay.log10_norm.
 
 The vanilla RNN: a_t = W h_{t-1} + U x_t + b, h_t = phi(a_t), t = 1..T, and the Jacobian of one step
-is J_t = diag(phi'(a_t)) W, so dh_T/dh_k = J_T J_{T-1} ... J_{k+1}. The GRU's J_t is dh_t/dh_{t-1};
+is J_t = diag(phi'(a_t)) W, so dh_T/dh_k = J_T J_{T-1} ... J_{k+1}. The GRU's J_t is dh_t/dh_{t-1} (the reset
+gate before or after W_hh, as the answer's config.reset_after says);
 the LSTM's state is s = (h, c) and its J_t is d(h_t, c_t)/d(h_{t-1}, c_{t-1}) through every path. Long
 products under- or overflow a float, so the product is kept as a matrix with largest entry 1 and the
 log10 of its scale. Needs only NumPy."""
@@ -87,19 +88,26 @@ def rnn_jacobians(w: dict, cfg: dict) -> list[np.ndarray]:
 
 
 def gru_jacobians(w: dict, cfg: dict) -> list[np.ndarray]:
-    """dh_t/dh_{t-1} of h_t = (1 - z) h_{t-1} + z tanh(W_hh (r h_{t-1}) + W_hx x_t + b_h)."""
+    """dh_t/dh_{t-1} of h_t = (1 - z) h_{t-1} + z g, with the candidate g = tanh(W_hh (r h_{t-1}) + W_hx x_t + b_h)
+    (Cho et al. 2014), or with reset_after g = tanh(W_hx x_t + b_h + r (W_hh h_{t-1} + b_hn)) (PyTorch, Keras)."""
     m = {k: np.asarray(v, dtype=float) for k, v in w.items()}
+    after = bool(cfg.get("reset_after"))
     h = m["h0"]
     out = []
     for x in m["x"].reshape(len(m["x"]), -1):
         a_z = m["W_zh"] @ h + m["W_zx"] @ x + m["b_z"]
         a_r = m["W_rh"] @ h + m["W_rx"] @ x + m["b_r"]
         z, r = sigmoid(a_z), sigmoid(a_r)
-        a_g = m["W_hh"] @ (r * h) + m["W_hx"] @ x + m["b_h"]
-        g = np.tanh(a_g)
-        dz, dr, dg = dphi("sigmoid", a_z), dphi("sigmoid", a_r), dphi("tanh", a_g)
-        d_rh = np.diag(r) + (h * dr)[:, None] * m["W_rh"]  # d(r * h)/dh
-        J = np.diag(sigmoid(-a_z)) + ((g - h) * dz)[:, None] * m["W_zh"] + (z * dg)[:, None] * (m["W_hh"] @ d_rh)
+        dz, dr = dphi("sigmoid", a_z), dphi("sigmoid", a_r)
+        if after:
+            s = m["W_hh"] @ h + m.get("b_hn", np.zeros_like(h))
+            a_g = m["W_hx"] @ x + m["b_h"] + r * s
+            dg_in = r[:, None] * m["W_hh"] + (s * dr)[:, None] * m["W_rh"]  # d(r * s)/dh
+        else:
+            a_g = m["W_hh"] @ (r * h) + m["W_hx"] @ x + m["b_h"]
+            dg_in = m["W_hh"] @ (np.diag(r) + (h * dr)[:, None] * m["W_rh"])  # W_hh d(r * h)/dh
+        g, dg = np.tanh(a_g), dphi("tanh", a_g)
+        J = np.diag(sigmoid(-a_z)) + ((g - h) * dz)[:, None] * m["W_zh"] + (z * dg)[:, None] * dg_in
         out.append(J)
         h = sigmoid(-a_z) * h + z * g
     return out

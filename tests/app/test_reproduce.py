@@ -32,6 +32,8 @@ def _curve(text: str) -> list[float]:
         "activation=sigmoid&steps=60&norm=frobenius&seed=7",
         "model=gru&steps=300&hidden=12",
         "model=gru&steps=200&hidden=8&update_bias=-4&scale=2",
+        "model=gru&steps=300&hidden=12&reset_after=true",
+        "model=gru&steps=200&hidden=8&update_bias=-4&scale=2&reset_after=true&norm=frobenius",
         "model=lstm&steps=200&hidden=10",
         "model=lstm&steps=150&hidden=6&peephole=true&forget_bias=3",
         "model=lstm&steps=100&hidden=6&coupled=true&peephole=true&norm=frobenius",

@@ -121,11 +121,16 @@ def test_peephole_lstm_numbers_match_independent_complex_step(client: TestClient
         "hidden=3&steps=6&scale=1.5&update_bias=-1&seed=4",
         "hidden=4&steps=5&scale=3&update_bias=2&input_scale=2&seed=8",
         "hidden=2&steps=7&scale=0.5&update_bias=-4&seed=1&norm=frobenius",
+        # The reset gate after W_h (PyTorch, Keras): the same reference with b_hn in the weights.
+        "hidden=3&steps=6&scale=1.5&update_bias=-1&seed=4&reset_after=true",
+        "hidden=4&steps=5&scale=3&update_bias=2&input_scale=2&seed=8&reset_after=true",
+        "hidden=2&steps=7&scale=2.5&update_bias=-4&seed=1&norm=frobenius&reset_after=true",
     ],
 )
 def test_gru_numbers_match_independent_complex_step(client: TestClient, query: str) -> None:
     d = client.get(f"/api/v1/gru?{query}&include=weights").json()
     cfg, w = d["config"], {k: _arr(v) for k, v in d["weights"].items()}
+    assert cfg["reset_after"] == ("reset_after=true" in query) == ("b_hn" in w)
     T, norm = cfg["steps"], cfg["norm"]
     decay, pairs, units = _log(d["decay"]["log10_norm"]), d["pairs"]["log10_norm"], _log(d["units"]["log10_abs"])
     z = reference_gru.gru_update_gates(w)  # (T, n)

@@ -221,3 +221,16 @@ def test_an_export_waits_for_a_heavy_slot_and_is_kept_once_made() -> None:
         misses = app.state.cache.misses
         again = c.get("/export?url=c1")
         assert again.content == first.content and app.state.cache.misses == misses
+
+
+def test_a_gru_file_keeps_its_reset_convention() -> None:
+    """reset_after is a fixed setting of the file: every frame is the GRU of that convention."""
+    p = plan("/?model=gru&steps=20&scale=2&reset_after=true", sliders="update_bias", points=2)
+    assert p.params == {"steps": "20", "scale": "2", "reset_after": "true"}
+    html = render(p)
+    assert "<code>reset_after = true</code>" in html
+    frames = packed_frames(html)
+    settings = {"steps": 20, "scale": 2.0, "update_bias": -1.0}
+    want = json.loads(json.dumps(encode(recurrent_dicts("gru", settings | {"reset_after": True}))))
+    before = json.loads(json.dumps(encode(recurrent_dicts("gru", settings))))
+    assert want in frames and before not in frames
