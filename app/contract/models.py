@@ -137,7 +137,7 @@ def refusal(e: ModelError) -> dict[str, Any]:
     """The 422 entry of a file the reader refused."""
     return {
         "field": "file",
-        "message": str(e),
+        "message": f"file: {e}",
         "type": "model",
         "key": e.key,
         "found": plain(e.found),

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     model_max_layers: int = Field(16, ge=1, description="Recurrent layers of an uploaded model.")
     model_max_steps: int = Field(1000, ge=1, description="Steps of an input sequence an uploaded file carries.")
     model_read_seconds: float = Field(
-        30.0, gt=0, description="Wall-clock seconds reading one uploaded file may take before it is stopped (503)."
+        60.0, gt=0, description="Wall-clock seconds reading one uploaded file may take before it is stopped (503)."
     )
 
     @model_validator(mode="after")

@@ -132,10 +132,11 @@ async def read_upload(request: Request, cap: int) -> Upload:
         await form.close()
 
 
-# What reading a file costs, for the heavy slot's Retry-After: a fork of the reader and its answer (about 20 ms),
-# then roughly linear in the file's bytes (see docs/settings.md).
-READ_BASE_S = 0.05
-READ_BYTES_PER_S = 50e6
+# What reading a file costs, for the heavy slot's Retry-After: a fork of the reader and its answer (about 60 ms),
+# then about 2.5 MB of float32 file a second for the largest models (the summary's eigenvalues and singular values
+# dominate; docs/settings.md).
+READ_BASE_S = 0.06
+READ_BYTES_PER_S = 2.5e6
 
 
 def limits_of(s: Settings) -> Limits:
