@@ -62,7 +62,11 @@ _UPLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
         "file at fault, `found` what it holds, `expected` what would be read), or nonlinearity is not "
         "tanh or relu.",
     },
-    **LIMITED,
+    503: {
+        **LIMITED[503],
+        "description": "Every heavy slot is busy (`type` busy; Retry-After says when one frees), reading the file "
+        "took longer than the server's limit (`type` timeout), or the store could not be written (`type` storage).",
+    },
 }
 
 
@@ -110,7 +114,7 @@ def model(request: Request, id: str) -> Response:
         info = store.info(id)
     except NotFound:
         message = (
-            f"Model {id} is not on this server: it was never uploaded here, or it was removed to make room for "
+            f"id: model {id} is not on this server: it was never uploaded here, or it was removed to make room for "
             "newer uploads. Upload the file again (POST /api/v1/models); the same file gets the same id."
         )
         return JSONResponse({"detail": [{"field": "id", "message": message, "type": "not_found"}]}, status_code=404)

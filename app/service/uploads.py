@@ -52,7 +52,7 @@ def too_large(cap: int, seen: str) -> Refused:
     return refused(
         413,
         "file",
-        f"file: the upload is larger than this server's limit of {mebibytes(cap)} ({seen}).",
+        f"file: the upload is larger than this server's limit of {mebibytes(cap)}: {seen}.",
         "too_large",
         allowed=f"at most {cap} bytes",
     )
@@ -95,7 +95,7 @@ async def read_upload(request: Request, cap: int) -> Upload:
     try:
         form = await parser.parse()
     except _Over:
-        raise too_large(cap, "stopped reading past it") from None
+        raise too_large(cap, "reading stopped there") from None
     except MultiPartException as e:
         raise refused(422, "file", f"file: the multipart body could not be read ({e.message})", "multipart") from None
     try:
@@ -174,7 +174,10 @@ def accept(guard: Guard, store: Store, upload: Upload) -> tuple[bool, ModelInfo]
                 "timeout",
                 {"Retry-After": str(max(1, round(seconds)))},
             ) from None
-        out.append((store.put_encoded(r.model_id, r.data), r.model_id))
+        try:
+            out.append((store.put_encoded(r.model_id, r.data), r.model_id))
+        except OSError as e:  # a full or unwritable disk: the file was fine, the server could not keep it
+            raise refused(503, "file", f"file: the server could not store the model ({e.strerror}).", "storage") from e
         return b""
 
     guard.within(seconds, compute, ("file",), capped=False)

@@ -352,3 +352,13 @@ def test_a_keras_archive_is_read_by_content_not_name(client):
         assert "config.json" in z.namelist()
     r = post(client, "renamed.bin", data)
     assert r.is_success and r.json()["source"] == "keras"
+
+
+def test_a_store_that_cannot_be_written_answers_503(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_bytes(b"not a directory")
+    with client_for(blocked) as c:
+        r = post(c, "torch_gru.onnx", fixture("torch_gru.onnx"))
+        (d,) = r.json()["detail"]
+        assert r.status_code == 503 and d["field"] == "file" and d["type"] == "storage"
+        assert c.get("/healthz").status_code == 200
