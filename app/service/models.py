@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
+from safetensors import SafetensorError
 from safetensors.numpy import load as st_load
 from safetensors.numpy import save as st_save
 
@@ -41,6 +43,10 @@ FORMAT = 1
 STALE_TEMP_S = 3600.0  # a temporary file this old was left by a process that died while writing
 _ID = re.compile(r"[0-9a-f]{64}")
 _HEADER_MAX = 16 * 2**20  # the JSON header of a store file (the ModelInfo of the largest model is a few kB)
+
+
+# What a damaged store file raises while it is read (JSON and struct errors are ValueErrors).
+UNREADABLE = (ValueError, KeyError, TypeError, IndexError, ValidationError, SafetensorError)
 
 
 class NotFound(KeyError):
@@ -184,7 +190,11 @@ class Store:
         if model is not None and self._touch(path):
             return model
         data = self._read(path, model_id)
-        model = decode(data)
+        try:
+            model = decode(data)
+        except UNREADABLE:
+            self._discard(path)
+            raise NotFound(model_id) from None
         with self._lock:
             self._memory[model_id] = model
             while len(self._memory) > self._memory_size:
@@ -202,7 +212,18 @@ class Store:
         except FileNotFoundError:
             raise NotFound(model_id) from None
         self._touch(path)
-        return ModelInfo.model_validate(header(data)["info"])
+        try:
+            return ModelInfo.model_validate(header(data)["info"])
+        except UNREADABLE:
+            self._discard(path)
+            raise NotFound(model_id) from None
+
+    def _discard(self, path: Path) -> None:
+        """Removes a file that is not a store file this server reads (damaged, or of another format version)."""
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with self._lock:
+            self._memory.pop(path.name.removesuffix(SUFFIX), None)
 
     def _read(self, path: Path, model_id: str) -> bytes:
         try:

@@ -201,3 +201,20 @@ def test_temporary_files_of_a_writer_that_died_are_cleared(tmp_path):
     fresh.write_bytes(b"being written")
     Store(tmp_path, 2**30).put(loaded("torch_gru.safetensors"))
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("damage", [b"", b"junk", b"\xff" * 8 + b"{}", b"\x02\0\0\0\0\0\0\0{}"])
+def test_a_damaged_file_is_not_found_and_removed(tmp_path, damage):
+    store = Store(tmp_path, 2**30)
+    model_id = store.put(loaded("torch_gru.safetensors"))
+    good = store.path(model_id).read_bytes()
+    for call in (store.info, store.get):
+        store.path(model_id).write_bytes(damage)
+        fresh = Store(tmp_path, 2**30)  # nothing held in memory
+        with pytest.raises(NotFound):
+            (fresh.info if call == store.info else fresh.get)(model_id)
+        assert not store.path(model_id).exists()
+    cut = good[: len(good) // 2]  # a file cut short: its header reads, its arrays do not
+    store.path(model_id).write_bytes(cut)
+    with pytest.raises(NotFound):
+        Store(tmp_path, 2**30).get(model_id)
