@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.contract.models import NONLINEARITIES, ModelInfo, refusal
-from app.contract.quoting import quoted
+from app.contract.quoting import clipped, quoted
 from app.service.limits import Guard, Refused
 from app.service.model_reader import TimedOut, read
 from app.service.models import Store
@@ -127,7 +127,8 @@ async def read_upload(request: Request, cap: int) -> Upload:
                 "literal_error",
                 allowed=", ".join(NONLINEARITIES),
             )
-        return Upload(data, file.filename or "upload", nonlinearity or None)
+        name = str(clipped(file.filename or "upload", 100))  # a label in messages, never a path
+        return Upload(data, name, nonlinearity or None)
     finally:
         await form.close()
 

@@ -339,7 +339,10 @@ def test_through_a_real_uvicorn_and_a_restart(tmp_path):
         assert send(base, "torch_lstm_bi_2.onnx", fixture("torch_lstm_bi_2.onnx"))[0] == 200
         status, refused = send(base, "bomb.keras", zip_bomb())
         assert status == 422 and "member 'config.json'" in refused["detail"][0]["message"]
-        assert send(base, "big.onnx", b"\0" * 1_000_000)[0] == 413
+        # past the cap, within the form's slack: read whole, then refused by the file's size (a body far past the
+        # cap is refused before it is read, and the server closes the connection: tested above in process)
+        status, refused = send(base, "big.onnx", b"\0" * 210_000)
+        assert status == 413 and refused["detail"][0]["field"] == "file"
         with urllib.request.urlopen(f"{base}/healthz", timeout=30) as r:
             assert r.status == 200
     with running_server(env=env) as base, urllib.request.urlopen(f"{base}/api/v1/models/{body['id']}") as r:
