@@ -60,7 +60,9 @@ def test_a_child_killed_mid_read_is_a_refusal():
     while not (children := multiprocessing.active_children()):
         assert time.monotonic() < deadline and thread.is_alive()
         time.sleep(0.005)
-    os.kill(children[0].pid, signal.SIGKILL)
+    pid = children[0].pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
     thread.join(60)
     (e,) = outcome
     assert isinstance(e, ModelError), e
