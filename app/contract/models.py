@@ -60,7 +60,10 @@ class ModelInfo(BaseModel):
     )
     source: str = Field(description="The format of the file first stored under this id: safetensors, onnx, keras.")
     inputs: int = Field(description="m, the width of the model's input sequence.")
-    steps: int | None = Field(description="T of the input sequence the file carries; null if it carries none.")
+    steps: int | None = Field(
+        description="T of the input sequence the stored file carries; null if it carries none. A later upload of "
+        "the same weights in another file answers what was stored first (the id names the weights alone)."
+    )
     has_embedding: bool = Field(description="Whether the file carries an embedding looked up by characters.")
     vocabulary: str | None = Field(description="The characters of the embedding's rows, in order; null if none.")
     notes: list[str] = Field(description="What the reader mapped to read the file (e.g. biases summed).")

@@ -42,6 +42,7 @@ META_KEY = "bptt-model"
 FORMAT = 1
 STALE_TEMP_S = 3600.0  # a temporary file this old was left by a process that died while writing
 _ID = re.compile(r"[0-9a-f]{64}")
+MEMORY_BYTES = 256 * 2**20  # parsed models kept in memory per process (the newest is always kept)
 _HEADER_MAX = 16 * 2**20  # the JSON header of a store file (the ModelInfo of the largest model is a few kB)
 
 
@@ -136,11 +137,11 @@ def decode(data: bytes) -> Model:
 class Store:
     """Models by content id in `directory` (created on the first put), at most `max_bytes` of files."""
 
-    def __init__(self, directory: Path, max_bytes: int, memory: int = 4) -> None:
+    def __init__(self, directory: Path, max_bytes: int, memory_bytes: int = MEMORY_BYTES) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
-        self._memory: OrderedDict[str, Model] = OrderedDict()  # parsed models, most recently used last
-        self._memory_size = memory
+        self._memory: OrderedDict[str, tuple[Model, int]] = OrderedDict()  # parsed models, most recently used last
+        self._memory_bytes = memory_bytes
         self._lock = threading.Lock()
 
     def path(self, model_id: str) -> Path:
@@ -184,11 +185,11 @@ class Store:
         """The model stored under an id; NotFound if it is not (or no longer) here."""
         path = self.path(model_id)
         with self._lock:
-            model = self._memory.get(model_id)
-            if model is not None:
+            held = self._memory.get(model_id)
+            if held is not None:
                 self._memory.move_to_end(model_id)
-        if model is not None and self._touch(path):
-            return model
+        if held is not None and self._touch(path):
+            return held[0]
         data = self._read(path, model_id)
         try:
             model = decode(data)
@@ -196,8 +197,8 @@ class Store:
             self._discard(path)
             raise NotFound(model_id) from None
         with self._lock:
-            self._memory[model_id] = model
-            while len(self._memory) > self._memory_size:
+            self._memory[model_id] = (model, len(data))
+            while sum(size for _, size in self._memory.values()) > self._memory_bytes and len(self._memory) > 1:
                 self._memory.popitem(last=False)
         return model
 

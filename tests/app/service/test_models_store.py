@@ -218,3 +218,15 @@ def test_a_damaged_file_is_not_found_and_removed(tmp_path, damage):
     store.path(model_id).write_bytes(cut)
     with pytest.raises(NotFound):
         Store(tmp_path, 2**30).get(model_id)
+
+
+def test_parsed_models_held_in_memory_are_bounded_in_bytes(tmp_path):
+    models = [loaded(n) for n in ("torch_rnn_tanh.safetensors", "torch_gru.safetensors", "torch_lstm.safetensors")]
+    store = Store(tmp_path, 2**30, memory_bytes=1)  # room for the newest only
+    ids = [store.put(m) for m in models]
+    held = [store.get(i) for i in ids]
+    assert store.get(ids[2]) is held[2]  # the newest is held
+    assert store.get(ids[0]) is not held[0]  # older ones were let go and are read from their files again
+    roomy = Store(tmp_path, 2**30)
+    first = roomy.get(ids[0])
+    assert roomy.get(ids[1]) is not None and roomy.get(ids[0]) is first
