@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
@@ -10,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadpoolctl import threadpool_limits
 
 from app.contract.errors import INVALID
-from app.endpoints import api, cliff, feedforward, floor, nearfar, scalar, theory, training
+from app.endpoints import api, cliff, feedforward, floor, models, nearfar, scalar, theory, training
 from app.endpoints.figures_api import router as figures_router
 from app.export.file import router as export_router
 from app.pages import embed, oembed, pages
@@ -20,6 +22,7 @@ from app.service.cache import BodyCache
 from app.service.etag import EncodingETag, ETagMiddleware
 from app.service.head import HeadAsGet
 from app.service.limits import Guard
+from app.service.models import Store
 from app.service.security import ReadOnlyCORS, SecurityHeaders
 from app.service.settings import Settings, settings
 from app.service.validation import validation_handler
@@ -44,6 +47,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.settings = s
     app.state.cache = BodyCache(s.cache_max_bytes, s.cache_max_entry_bytes)
     app.state.guard = Guard(s)
+    app.state.models = Store(Path(s.model_dir).expanduser(), s.model_store_max_bytes)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, pages.not_found)  # a browser gets a page, not JSON
     # Middleware, innermost first (each one added wraps those before it).
@@ -68,6 +72,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(theory.router)
     app.include_router(cliff.router)
     app.include_router(training.router)
+    app.include_router(models.router)
     app.include_router(pages.router)
     app.include_router(embed.router)
     app.include_router(oembed.router)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +14,12 @@ import pytest
 from scripts.chromium import CHROMIUM_ARGS
 from scripts.serve import running_server
 from tests.system import require_chromium
+
+# Uploaded models go to a directory of this test run, not the user's cache: set before any app is built (the
+# servers the tests start inherit it).
+if "BPTT_MODEL_DIR" not in os.environ:
+    os.environ["BPTT_MODEL_DIR"] = tempfile.mkdtemp(prefix="bptt-test-models-")
+    atexit.register(shutil.rmtree, os.environ["BPTT_MODEL_DIR"], True)
 
 
 @pytest.fixture(scope="session")

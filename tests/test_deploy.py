@@ -106,6 +106,34 @@ def test_refusals_are_not_cached(stack: Stack) -> None:
     assert "steps" in answers[1][2].decode()
 
 
+def test_an_upload_reaches_a_worker_and_its_model_every_worker(stack: Stack) -> None:
+    """Past nginx's default 1 MB body limit the app answers itself (a refusal naming the field, not nginx's page);
+    a model stored by one worker is answered by every worker (they share the store's directory)."""
+    boundary = "bptt-deploy"
+
+    def upload(name: str, data: bytes) -> tuple[int, bytes]:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
+        body = head + data + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        req = urllib.request.Request(stack.base + "/api/v1/models", body, headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code, e.read()
+
+    status, body = upload("junk.onnx", b"\x07" * 3_000_000)
+    assert status == 422 and json.loads(body)["detail"][0]["field"] == "file"
+    fixture = Path(__file__).resolve().parent / "fixtures" / "models" / "torch_gru_2.onnx"
+    status, body = upload("m.onnx", fixture.read_bytes())
+    assert status in (200, 201)
+    model_id = json.loads(body)["id"]
+    for worker in stack.workers:
+        status, _, answer = get(f"{worker}/api/v1/models/{model_id}")
+        assert status == 200 and json.loads(answer)["id"] == model_id
+
+
 def test_no_store_status_is_not_cached(stack: Stack) -> None:
     url = stack.base + "/api/v1/train/status"
     answers = [get(url) for _ in range(2)]

@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     cache_max_entry_bytes: int = Field(32 * 2**20, ge=0, description="Larger bodies are not kept.")
     train_max_runs: int = Field(2, ge=1, le=64, description="Training runs (/api/v1/train) at once.")
     train_budget_seconds: float = Field(60.0, gt=0, description="Seconds of training per run.")
+    # Uploaded models (/api/v1/models).
+    model_dir: str = Field(
+        "~/.cache/bptt-explorer/models",
+        description="Directory of the uploaded models' store (created on the first upload; ~ is the user's home). "
+        "Several server processes may share it.",
+    )
+    model_store_max_bytes: int = Field(
+        512 * 2**20, ge=0, description="Bytes of stored models; past it the least recently used are removed."
+    )
+    model_upload_max_bytes: int = Field(64 * 2**20, ge=1, description="Largest model file accepted.")
+    model_max_numbers: int = Field(16_000_000, ge=1, description="Numbers in all of a model's arrays together.")
+    model_max_hidden: int = Field(1024, ge=1, description="Hidden units of any layer of an uploaded model.")
+    model_max_layers: int = Field(16, ge=1, description="Recurrent layers of an uploaded model.")
+    model_max_steps: int = Field(1000, ge=1, description="Steps of an input sequence an uploaded file carries.")
+    model_read_seconds: float = Field(
+        60.0, gt=0, description="Wall-clock seconds reading one uploaded file may take before it is stopped (503)."
+    )
 
     @model_validator(mode="after")
     def _one_framing_rule(self) -> Settings:

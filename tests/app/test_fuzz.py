@@ -127,12 +127,20 @@ def _check_oembed_html(text: str) -> None:
     assert html.count("<") == 2 and html.count(">") == 2 and html.count('"') % 2 == 0, html
 
 
+def _body_fields(case: Case[Any]) -> set[str]:
+    """The fields of an operation's form body (an upload's `file`), which a refusal may name as well."""
+    operation = app.openapi()["paths"][case.operation.path][case.operation.method.lower()]
+    content = operation.get("requestBody", {}).get("content", {})
+    return {name for media in content.values() for name in media.get("schema", {}).get("properties", {})}
+
+
 def _check_error_body(case: Case[Any], status: int, text: str) -> None:
     """4xx (and the busy 503) bodies: {"detail": [{"field", "message", ...}]}, each naming its parameter."""
     body = json.loads(text)
     assert isinstance(body, dict) and isinstance(body.get("detail"), list) and body["detail"], text
     known = {p.name for p in case.operation.query} | {p.name for p in case.operation.path_parameters}
-    sent = set(case.query or {})
+    known |= _body_fields(case)
+    sent = set(case.query or {}) | (set(case.body) if isinstance(case.body, dict) else set())
     for item in body["detail"]:
         field, message = item.get("field"), item.get("message")
         assert isinstance(message, str) and message, text

@@ -16,8 +16,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.main import app
+from app.service.models import Store
 from app.service.security import ReadOnlyCORS, SecurityHeaders
 from app.service.settings import settings
+from core.model.checks import Limits
+from core.model.identity import canonical_id
+from core.model.load import load
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -64,8 +68,12 @@ def assert_safe(r: Response, path: str) -> None:
         assert "access-control-allow-origin" not in h, path
 
 
+# A stored model, for GET /api/v1/models/{id}.
+MODEL = load(
+    (Path(__file__).resolve().parents[2] / "fixtures/models/torch_gru.onnx").read_bytes(), "m.onnx", None, Limits()
+)
 # An example of each path parameter.
-EXAMPLES = {"{view}": "rnn"}
+EXAMPLES = {"{view}": "rnn", "{id}": canonical_id(MODEL)}
 
 
 def _get_paths() -> list[str]:
@@ -101,6 +109,8 @@ def test_the_app_has_the_routes_this_test_knows() -> None:
 
 @pytest.mark.parametrize("path", _get_paths())
 def test_every_route(client: TestClient, path: str) -> None:
+    store: Store = client.app.state.models  # type: ignore[attr-defined]
+    store.put(MODEL)
     r = client.get(path, params=QUERIES.get(path, {}), headers=ORIGIN)
     assert r.status_code == 200, (path, r.text[:300])
     assert_safe(r, path)
