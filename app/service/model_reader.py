@@ -38,7 +38,7 @@ def context() -> Any:
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["__main__", "app.service.model_reader"])
+            ctx.set_forkserver_preload(["app.service.model_reader"])
             _context = ctx
         return _context
 
