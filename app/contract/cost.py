@@ -100,6 +100,8 @@ MODELS: dict[str, Model] = {
     "meanfield": Model(lambda q: (1.0,), (0.0972,), ()),
 }
 # fmt: on
+# A loaded model's layer (`model=<id>`): the same work at the layer's n and T; only steps can be lowered.
+MODELS |= {f"{kind}_model": Model(MODELS[kind].features, MODELS[kind].coef, ("steps",)) for kind in ("rnn", "lstm", "gru")}
 
 # The smallest value of each parameter a suggestion may name (the lower ends of the sliders).
 MINIMUM: dict[str, int] = {"resolution": 11, "batch": 2}
