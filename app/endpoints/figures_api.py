@@ -97,4 +97,4 @@ def figures(
 
 def _lower(endpoint: str) -> tuple[str, ...]:
     """The parameters a timeout of `endpoint` asks to lower."""
-    return cost.MODELS[endpoint].lower if endpoint in cost.MODELS else ()
+    return m.lower if (m := cost.model_of(endpoint)) else ()
