@@ -102,12 +102,15 @@ MODELS: dict[str, Model] = {
 # fmt: on
 # A loaded model's layer (`model=<id>` on rnn, lstm, gru): the same work at the layer's n and T (the caller puts
 # them in the query as hidden and steps); only steps can be lowered.
-LOADED: dict[str, Model] = {f"{k}_model": Model(MODELS[k].features, MODELS[k].coef, ("steps",)) for k in ("rnn", "lstm", "gru")}
+LOADED: dict[str, Model] = {
+    f"{k}_model": Model(MODELS[k].features, MODELS[k].coef, ("steps",)) for k in ("rnn", "lstm", "gru")
+}
 
 
 def model_of(endpoint: str) -> Model | None:
     """The cost model of an endpoint or of a loaded layer's run (None: none)."""
     return MODELS.get(endpoint) or LOADED.get(endpoint)
+
 
 # The smallest value of each parameter a suggestion may name (the lower ends of the sliders).
 MINIMUM: dict[str, int] = {"resolution": 11, "batch": 2}

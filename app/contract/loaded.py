@@ -99,7 +99,9 @@ def conflicts(kind: str, q: BaseModel) -> list[dict[str, Any]]:
             if name in sent
         ]
     alone = [name for name in (*PICK[1:], *SHIFTS.values()) if name in sent]
-    return [_entry(name, f"{name} applies to a loaded model only: give model=<id> too", "needs_model") for name in alone]
+    return [
+        _entry(name, f"{name} applies to a loaded model only: give model=<id> too", "needs_model") for name in alone
+    ]
 
 
 def bad_id(model_id: str) -> LoadedError:

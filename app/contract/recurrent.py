@@ -149,8 +149,8 @@ class RNNEcho(_Identity, RNNQuery):
     """The full configuration used, defaults filled in."""
 
     model_config = ConfigDict(extra="allow")
-    init: InitName | None = Field(description=f"Recurrent initialisation{_FIXED}")
-    bias: float | None = Field(description=f"Every entry of the bias b{_FIXED}")
+    init: InitName | None = Field(description=f"Recurrent initialisation{_FIXED}")  # type: ignore[assignment]
+    bias: float | None = Field(description=f"Every entry of the bias b{_FIXED}")  # type: ignore[assignment]
     input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
 
 
@@ -158,7 +158,7 @@ class LSTMEcho(_Identity, LSTMQuery):
     """The full configuration used, defaults filled in."""
 
     model_config = ConfigDict(extra="allow")
-    forget_bias: float | None = Field(description=f"Forget-gate bias b_f{_FIXED}")
+    forget_bias: float | None = Field(description=f"Forget-gate bias b_f{_FIXED}")  # type: ignore[assignment]
     forget_shift: float | None = Field(None, description="Added to the trained b_f; null for seeded weights.")
     input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
 
@@ -167,7 +167,7 @@ class GRUEcho(_Identity, _GRUSizes):
     """The full configuration used, defaults filled in (GRUQuery's fields, reset_after last)."""
 
     model_config = ConfigDict(extra="allow")
-    update_bias: float | None = Field(description=f"Update-gate bias b_z{_FIXED}")
+    update_bias: float | None = Field(description=f"Update-gate bias b_z{_FIXED}")  # type: ignore[assignment]
     update_shift: float | None = Field(None, description="Added to the trained b_z; null for seeded weights.")
     input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
     reset_after: bool = _reset_after()

@@ -34,6 +34,7 @@ from core.logmath import power_line
 
 router = APIRouter(prefix="/api/v1", tags=["gradients"], responses=LIMITED)
 
+
 def _seeded(q: BaseModel) -> dict[str, Any]:
     """The seeded model's fields of a view query (without the loaded model's)."""
     return q.model_dump(exclude={"include", "format", "model", "layer", "direction", "forget_shift", "update_shift"})
@@ -104,7 +105,8 @@ def answer(
     values = q.model_dump()
     key = (endpoint, *sorted(values.items()))  # endpoints may share a query model
     try:
-        body = cache.get_or_compute(key, lambda: guard.run(*(cost or (endpoint, values)), compute))
+        checked, checked_values = cost or (endpoint, values)
+        body = cache.get_or_compute(key, lambda: guard.run(checked, checked_values, compute))
     except Refused as e:
         return e.response
     timing = f"compute;dur={(time.perf_counter() - t0) * 1e3:.1f}" if cache.misses > misses else "cache;desc=hit"

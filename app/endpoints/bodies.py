@@ -83,8 +83,6 @@ def diagonal_path(r: Result, fmt: Format) -> dict[str, Any]:
     }
 
 
-
-
 def preactivations(r: Result, activation: str) -> dict[str, Any]:
     """An RNN run's pre-activations on phi' (saturation), with the curve of its activation."""
     h = r.preactivations

@@ -44,8 +44,11 @@ def _body(
         q = loaded_figures.view_query(view, params)
         pick = loaded.resolve(request, view, q)
         if pick is not None:
-            built = lambda: loaded_figures.build(view, q, pick, lang)  # noqa: E731
-            return [(f"{view}_model", pick.cost_query(q))], lambda: _json(view, lang, v.names, built())
+
+            def layer() -> bytes:
+                return _json(view, lang, v.names, loaded_figures.build(view, q, pick, lang))
+
+            return [(f"{view}_model", pick.cost_query(q))], layer
     qs = v.queries(params)
 
     def compute() -> bytes:

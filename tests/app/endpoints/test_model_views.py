@@ -141,6 +141,7 @@ def test_include_weights_are_the_scaled_cell_and_its_input(client, ids):
     cell = model.layers[1].cells[1]
     np.testing.assert_array_equal(np.array(w["W_fh"]), 0.5 * cell.Wh[0])
     np.testing.assert_array_equal(np.array(w["b_f"]), cell.bx[0] + cell.bh[0] + 1.5)
+    assert model.x is not None
     x_cell = stack.layer_inputs(model, model.x, 1)[-1].outputs[::-1]
     np.testing.assert_array_equal(np.array(w["x"]), x_cell)
 
