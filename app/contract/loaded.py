@@ -160,7 +160,7 @@ def locate(kind: str, q: BaseModel, model_id: str, model: Model) -> Loaded:
     if direction not in lay.directions:
         allowed = ", ".join(lay.directions)
         message = f"direction must be one of: {allowed} (layer {layer} is not bidirectional; got {quoted(direction)})"
-        raise LoadedError([_entry("direction", message, "literal_error", allowed, direction)])
+        raise LoadedError([_entry("direction", message, "not_in_layer", allowed, direction)])
     steps: int = q.steps  # type: ignore[attr-defined]
     if model.x is not None:
         T = int(model.x.shape[0])

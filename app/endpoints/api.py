@@ -124,21 +124,23 @@ def _view(request: Request, kind: str, q: BaseModel, seeded: Callable[[], bytes]
     return answer(request, kind, q, lambda: loaded.body(kind, q, pick), (f"{kind}_model", pick.cost_query(q)))
 
 
-@router.get("/rnn", response_model=RNNResponse, summary="Gradient flow through a vanilla RNN")
+@router.get(
+    "/rnn", response_model=RNNResponse, responses=loaded.NOT_FOUND, summary="Gradient flow through a vanilla RNN"
+)
 def rnn(request: Request, q: Annotated[RNNViewQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of h_t = phi(W h_{t-1} + U x_t + b), all as log10: of seeded weights, or with
     `model` of one layer and direction of an uploaded model."""
     return _view(request, "rnn", q, lambda: rnn_body(q))
 
 
-@router.get("/lstm", response_model=LSTMResponse, summary="Gradient flow through an LSTM")
+@router.get("/lstm", response_model=LSTMResponse, responses=loaded.NOT_FOUND, summary="Gradient flow through an LSTM")
 def lstm(request: Request, q: Annotated[LSTMViewQuery, Query()]) -> Response:
     """Full-state Jacobian products and the cell-state path alone, all as log10: of seeded weights, or with
     `model` of one layer and direction of an uploaded model."""
     return _view(request, "lstm", q, lambda: lstm_body(q))
 
 
-@router.get("/gru", response_model=GRUResponse, summary="Gradient flow through a GRU")
+@router.get("/gru", response_model=GRUResponse, responses=loaded.NOT_FOUND, summary="Gradient flow through a GRU")
 def gru(request: Request, q: Annotated[GRUViewQuery, Query()]) -> Response:
     """Jacobian products dh_t/dh_k of a GRU and its carry path prod diag(1 - z_t), all as log10: of seeded
     weights, or with `model` of one layer and direction of an uploaded model."""

@@ -62,7 +62,12 @@ def _json(view: str, lang: str, names: tuple[str, ...], built: Any) -> bytes:
     return json.dumps(encode(body), separators=(",", ":"), allow_nan=False).encode()
 
 
-@router.get("/figures/{view}", response_model=FiguresResponse, summary="A view's figures, as drawn on its page")
+@router.get(
+    "/figures/{view}",
+    response_model=FiguresResponse,
+    responses=loaded.NOT_FOUND,
+    summary="A view's figures, as drawn on its page",
+)
 def figures(
     request: Request,
     view: Annotated[ViewName, Path(description="The view: a model of the recurrent page, compare, scalar, ...")],

@@ -10,12 +10,23 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.contract.encode import array
+from app.contract.errors import ErrorBody
 from app.contract.loaded import FIXED, Loaded, LoadedError, bad_id, conflicts, locate, not_found, run
 from app.contract.recurrent import GRUEcho, GRUResponse, LSTMEcho, LSTMResponse, RNNEcho, RNNResponse
 from app.endpoints.bodies import common, gated, preactivations
 from app.service.models import BadId, NotFound, Store, valid_id
 
-__all__ = ["OF", "LoadedError", "body", "refusal", "resolve"]
+__all__ = ["NOT_FOUND", "OF", "LoadedError", "body", "refusal", "resolve"]
+
+# How the OpenAPI schema documents the 404 of an id the server does not hold.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {
+        "model": ErrorBody,
+        "description": "`model` names no model on this server (never uploaded here, or removed to make room): "
+        "upload the file again (POST /api/v1/models).",
+    }
+}
+
 
 OF = {"rnn": "dh_T/dh_k", "lstm": "d(h_T, c_T)/d(h_k, c_k), all paths", "gru": "dh_T/dh_k"}
 
