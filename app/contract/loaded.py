@@ -94,13 +94,22 @@ def conflicts(kind: str, q: BaseModel) -> list[dict[str, Any]]:
     sent = q.model_fields_set
     if getattr(q, "model", None) is not None:
         return [
-            _entry(name, f"{name} is fixed by the loaded model (model={q.model}); leave it out", "fixed_by_model")  # type: ignore[attr-defined]
+            _entry(
+                name,
+                f"{name} is fixed by the loaded model's weights (model={q.model}); leave it out",  # type: ignore[attr-defined]
+                "fixed_by_model",
+                None,
+                getattr(q, name),
+            )
             for name in FIXED[kind]
             if name in sent
         ]
     alone = [name for name in (*PICK[1:], *SHIFTS.values()) if name in sent]
     return [
-        _entry(name, f"{name} applies to a loaded model only: give model=<id> too", "needs_model") for name in alone
+        _entry(
+            name, f"{name} applies to a loaded model only: give model=<id> too", "needs_model", None, getattr(q, name)
+        )
+        for name in alone
     ]
 
 
