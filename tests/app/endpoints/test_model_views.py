@@ -28,7 +28,7 @@ from core.model.read_safetensors import read_safetensors
 
 MODELS = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 LOG10 = 1e-9
-NAMES = ("torch_lstm_bi_2", "torch_gru", "keras_gru_before", "torch_rnn_tanh",
+NAMES = ("torch_lstm_bi_2", "torch_gru", "keras_gru_before", "torch_rnn_tanh", "torch_rnn_relu_2",
          "torch_lstm_adding_init", "torch_lstm_adding_trained")  # fmt: skip
 FILE = {"keras_gru_before": "keras_gru_before.keras"}
 
@@ -71,6 +71,7 @@ CASES = [
     ("lstm", "torch_lstm_bi_2", 0, "forward"),
     ("gru", "torch_gru", 0, "forward"),
     ("rnn", "torch_rnn_tanh", 0, "forward"),
+    ("rnn", "torch_rnn_relu_2", 1, "forward"),
 ]
 
 
@@ -89,7 +90,7 @@ def test_decay_pairs_units_equal_the_framework_autograd(client, ids, kind, name,
     n = ref[f"units.{key}"].shape[0]
     assert cfg["model"] == ids[name] and cfg["layer"] == layer and cfg["direction"] == direction
     assert (cfg["kind"], cfg["n"], cfg["hidden"], cfg["steps"], cfg["inputs"]) == (kind, n, n, T, "file")
-    assert cfg["m"] == cfg["input_size"] == (3 if layer == 0 else 2 * n)
+    assert cfg["m"] == cfg["input_size"] == (3 if layer == 0 else ref[f"out.l{layer - 1}"].shape[1])
     assert d["model"] == kind
 
 
@@ -110,6 +111,10 @@ def test_a_keras_gru_without_its_sequence_runs_seeded_inputs(client, ids):
 
 
 def test_an_rnn_answers_its_bound_and_no_mean_field(client, ids):
+    relu = client.get("/api/v1/rnn", params={"model": ids["torch_rnn_relu_2"], "layer": 1}).json()
+    assert relu["config"]["activation"] == "relu" and relu["preactivations"]["curve"]["gamma"] == 1
+    fig = client.get("/api/v1/figures/rnn", params={"model": ids["torch_rnn_relu_2"], "layer": 1}).json()
+    assert fig["facts"]["rnn"]["preactivations"]["zero_fraction"] == relu["preactivations"]["zero_fraction"]
     d = client.get("/api/v1/rnn", params={"model": ids["torch_rnn_tanh"]}).json()
     assert d["theory"]["mean_field"] is None and len(d["theory"]["rho_log10"]) == len(d["bound"]["log10"])
     assert d["config"]["activation"] == "tanh" and d["config"]["init"] is None and d["config"]["bias"] is None
@@ -206,6 +211,22 @@ def test_refusals_name_their_field(client, ids, path):
         assert r.status_code == status, (fields, r.text)
         assert field(r) == fields, r.text
         assert all(text in e["message"] or text in str(e.get("allowed")) for e in r.json()["detail"]), r.text
+
+
+def test_an_evicted_model_is_404_naming_model(tmp_path):
+    names = ["torch_rnn_tanh.safetensors", "torch_gru.safetensors"]
+    with TestClient(create_app(Settings(model_dir=str(tmp_path), access_log=False, model_store_max_bytes=2048))) as c:
+        first, second = (
+            c.post("/api/v1/models", files={"file": (n, (MODELS / n).read_bytes())}).json()["id"] for n in names
+        )
+        assert c.get("/api/v1/gru", params={"model": second}).status_code == 200
+        for path in ("/api/v1/rnn", "/api/v1/figures/rnn"):
+            r = c.get(path, params={"model": first})
+            assert (
+                r.status_code == 404
+                and field(r) == ["model"]
+                and "Upload the file again" in r.json()["detail"][0]["message"]
+            )
 
 
 def test_compare_takes_no_model(client, ids):
