@@ -100,6 +100,17 @@ MODELS: dict[str, Model] = {
     "meanfield": Model(lambda q: (1.0,), (0.0972,), ()),
 }
 # fmt: on
+# A loaded model's layer (`model=<id>` on rnn, lstm, gru): the same work at the layer's n and T (the caller puts
+# them in the query as hidden and steps); only steps can be lowered.
+LOADED: dict[str, Model] = {
+    f"{k}_model": Model(MODELS[k].features, MODELS[k].coef, ("steps",)) for k in ("rnn", "lstm", "gru")
+}
+
+
+def model_of(endpoint: str) -> Model | None:
+    """The cost model of an endpoint or of a loaded layer's run (None: none)."""
+    return MODELS.get(endpoint) or LOADED.get(endpoint)
+
 
 # The smallest value of each parameter a suggestion may name (the lower ends of the sliders).
 MINIMUM: dict[str, int] = {"resolution": 11, "batch": 2}
@@ -107,14 +118,14 @@ MINIMUM: dict[str, int] = {"resolution": 11, "batch": 2}
 
 def estimate(endpoint: str, q: Query) -> float:
     """Estimated seconds to compute endpoint's answer to q (0 for an endpoint without a model)."""
-    model = MODELS.get(endpoint)
+    model = model_of(endpoint)
     return model.seconds(q) if model else 0.0
 
 
 def largest_fitting(endpoint: str, q: Query, name: str, budget: float) -> int | None:
     """The largest value of parameter `name` below its current one with an estimate within budget, all else
     equal (None: not even its minimum fits). Bisection: every model grows with each of its main parameters."""
-    model = MODELS[endpoint]
+    model = LOADED[endpoint] if endpoint in LOADED else MODELS[endpoint]
     lo, hi = MINIMUM.get(name, 1), int(q[name])
     if model.seconds({**q, name: lo}) > budget:
         return None
@@ -166,7 +177,7 @@ def refusal(endpoint: str, q: Query, budget: float) -> Refusal | None:
     if seconds <= budget or not math.isfinite(budget):
         return None
     fits = {}
-    names = MODELS[endpoint].lower
+    names = (LOADED[endpoint] if endpoint in LOADED else MODELS[endpoint]).lower
     for name in names:
         value = largest_fitting(endpoint, q, name, budget)
         if value is not None:
@@ -183,7 +194,7 @@ def _shrink_together(endpoint: str, q: Query, names: tuple[str, ...], budget: fl
     def scaled(f: float) -> dict[str, int]:
         return {n: max(MINIMUM.get(n, 1), int(q[n] * f)) for n in names}
 
-    model = MODELS[endpoint]
+    model = LOADED[endpoint] if endpoint in LOADED else MODELS[endpoint]
     if model.seconds({**q, **scaled(0.0)}) > budget:
         return None
     lo, hi = 0.0, 1.0

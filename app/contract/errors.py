@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.contract.cliff import CliffQuery, DescentQuery
 from app.contract.feedforward import FeedForwardQuery
 from app.contract.quoting import clipped, quoted
-from app.contract.recurrent import GRUQuery, LSTMQuery, RNNQuery
+from app.contract.recurrent import GRUViewQuery, LSTMViewQuery, RNNQuery, RNNViewQuery
 from app.contract.scalar import ScalarQuery
 from app.contract.theory import MeanFieldQuery
 from app.contract.training import TrainQuery
@@ -44,9 +44,9 @@ INVALID: dict[int | str, dict[str, Any]] = {
 }
 
 QUERY_MODELS: dict[str, type[BaseModel]] = {
-    "/api/v1/rnn": RNNQuery,
-    "/api/v1/lstm": LSTMQuery,
-    "/api/v1/gru": GRUQuery,
+    "/api/v1/rnn": RNNViewQuery,
+    "/api/v1/lstm": LSTMViewQuery,
+    "/api/v1/gru": GRUViewQuery,
     "/api/v1/scalar": ScalarQuery,
     "/api/v1/nearfar": RNNQuery,
     "/api/v1/feedforward": FeedForwardQuery,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.contract.fields import Curve, Floats1, Floats2, FormatName, Include, float_field, int_field
+from app.contract.loaded import Loadable, forget_shift_field, update_shift_field
 from core import config as c
 from core import weights
 from core.config import ActivationName as Activation
@@ -109,25 +110,66 @@ class GRUQuery(_GRUSizes):
     reset_after: bool = _reset_after()
 
 
-class RNNEcho(RNNQuery):
+class RNNViewQuery(RNNQuery, Loadable):
+    """Query of GET /api/v1/rnn: the seeded RNN's fields, or a loaded model's layer."""
+
+
+class LSTMViewQuery(LSTMQuery, Loadable):
+    """Query of GET /api/v1/lstm: the seeded LSTM's fields, or a loaded model's layer."""
+
+    forget_shift: float = forget_shift_field()
+
+
+class GRUViewQuery(GRUQuery, Loadable):
+    """Query of GET /api/v1/gru: the seeded GRU's fields, or a loaded model's layer."""
+
+    update_shift: float = update_shift_field()
+
+
+_FIXED = "; null for a loaded model (fixed by its weights)."
+
+
+class _Identity(BaseModel):
+    """What the run was of: the seeded cell, or a loaded model's layer and direction."""
+
+    model: str | None = Field(None, description="Content id of the loaded model; null for seeded weights.")
+    layer: int | None = Field(None, description="The loaded model's layer; null for seeded weights.")
+    direction: Literal["forward", "reverse"] | None = Field(
+        None, description="The loaded layer's direction; null for seeded weights."
+    )
+    kind: Literal["rnn", "lstm", "gru"] = Field(description="The cell: rnn, lstm or gru.")
+    n: int = Field(description="Hidden units of the cell (equal to hidden).")
+    m: int = Field(description="Entries of each x_t the cell reads (equal to input_size).")
+    inputs: Literal["seeded", "file"] = Field(
+        "seeded", description="`file`: the loaded model's own input sequence; `seeded`: x_t ~ N(0, input_scale^2)."
+    )
+
+
+class RNNEcho(_Identity, RNNQuery):
     """The full configuration used, defaults filled in."""
 
     model_config = ConfigDict(extra="allow")
-    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+    init: InitName | None = Field(description=f"Recurrent initialisation{_FIXED}")  # type: ignore[assignment]
+    bias: float | None = Field(description=f"Every entry of the bias b{_FIXED}")  # type: ignore[assignment]
+    input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
 
 
-class LSTMEcho(LSTMQuery):
+class LSTMEcho(_Identity, LSTMQuery):
     """The full configuration used, defaults filled in."""
 
     model_config = ConfigDict(extra="allow")
-    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+    forget_bias: float | None = Field(description=f"Forget-gate bias b_f{_FIXED}")  # type: ignore[assignment]
+    forget_shift: float | None = Field(None, description="Added to the trained b_f; null for seeded weights.")
+    input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
 
 
-class GRUEcho(_GRUSizes):
+class GRUEcho(_Identity, _GRUSizes):
     """The full configuration used, defaults filled in (GRUQuery's fields, reset_after last)."""
 
     model_config = ConfigDict(extra="allow")
-    input_size: int = Field(description="Entries of each x_t (equal to hidden).")
+    update_bias: float | None = Field(description=f"Update-gate bias b_z{_FIXED}")  # type: ignore[assignment]
+    update_shift: float | None = Field(None, description="Added to the trained b_z; null for seeded weights.")
+    input_size: int = Field(description="Entries of each x_t (equal to hidden for seeded weights).")
     reset_after: bool = _reset_after()
 
 
@@ -176,7 +218,9 @@ class Theory(BaseModel):
     rho_log10: Floats1 = Field(
         description="log10 rho(W)^(T-k), k = 0..T: the rate a linear RNN approaches, whatever ||W||_2 is."
     )
-    mean_field: MeanFieldLine
+    mean_field: MeanFieldLine | None = Field(
+        description="The mean-field prediction of random weights; null for a loaded model's trained weights."
+    )
 
 
 class Pairs(BaseModel):

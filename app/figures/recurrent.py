@@ -59,15 +59,16 @@ def _sampled(values: np.ndarray, rows_max: int) -> tuple[np.ndarray, np.ndarray,
     return values[np.ix_(rows, cols)], rows, cols
 
 
-def decay(model: str, q: BaseModel, r: Result, lang: str) -> FigureDict:
-    """log10 ||dh_T/dh_k|| over k with its references: the Pascanu bound, rho(W) and mean field (RNN), the
-    cell path's sigma(b_f)^(T-k) (LSTM) or the carry's sigma(-b_z)^(T-k) (GRU)."""
+def decay(model: str, q: BaseModel, r: Result, lang: str, loaded: bool = False) -> FigureDict:
+    """log10 ||dh_T/dh_k|| over k with its references: the Pascanu bound, rho(W) and mean field (RNN; not for a
+    loaded model's trained weights), the cell path's sigma(b_f)^(T-k) (LSTM) or the carry's sigma(-b_z)^(T-k) (GRU)."""
     title = tr(lang, "Gradient reaching step k from step T")
-    return log_lines(coinciding(decay_traces(model, q, r, lang)), title, tr(lang, "source step k"), lang)
+    return log_lines(coinciding(decay_traces(model, q, r, lang, loaded)), title, tr(lang, "source step k"), lang)
 
 
-def decay_traces(model: str, q: BaseModel, r: Result, lang: str) -> list[FigureDict]:
-    """One model's decay curve and its reference lines."""
+def decay_traces(model: str, q: BaseModel, r: Result, lang: str, loaded: bool = False) -> list[FigureDict]:
+    """One model's decay curve and its reference lines (`loaded`: a trained layer, without the mean field of
+    random weights)."""
     name = f"{LABEL[model]} {JACOBIAN[model].replace('_t', '_T')}"
     traces = [line(r.decay, name, line={"color": s.COLORS[model], "width": 3})]
     if model == "rnn":
@@ -78,7 +79,7 @@ def decay_traces(model: str, q: BaseModel, r: Result, lang: str) -> list[FigureD
         rho_style = {"color": s.COLORS["bound"], "dash": "dot", "width": 2 if rho_matters else 1}
         visible: bool | str = True if rho_matters else "legendonly"
         traces.append(line(r.rho_line, "ρ(W)^(T−k)", line=rho_style, meta="overlay", visible=visible))
-        if q.init != "identity":
+        if q.init != "identity" and not loaded:
             m = theory.mean_field(q.activation, q.scale, q.input_scale, q.bias)
             mf = power_line(q.steps, m.log10_growth_per_step)
             mf_style = {"color": s.COLORS["ref"], "dash": "dashdot", "width": 2}
@@ -187,7 +188,7 @@ def path(model: str, r: Result, lang: str) -> FigureDict:
     return log_lines(traces, title, tr(lang, "source step k"), lang)
 
 
-def activation(q: RNNQuery, r: Result, lang: str) -> FigureDict:
+def activation(name: str, r: Result, lang: str) -> FigureDict:
     """phi and phi' of the RNN's activation with a histogram of every pre-activation of the run: how many units
     sit in the flat tails."""
     h = r.preactivations
@@ -207,7 +208,7 @@ def activation(q: RNNQuery, r: Result, lang: str) -> FigureDict:
     title = tr(lang, "Where the RNN's units sit on φ′")
     # The share axis in round steps: it stays put while a slider moves the bars within it.
     top = s.nice_ceiling(max(float(bars["y"].max()), 1e-3) * 1.05)
-    return activation_figure(curve(q.activation), r.summary["gamma"], [bars], title, lang, top)
+    return activation_figure(curve(name), r.summary["gamma"], [bars], title, lang, top)
 
 
 def facts(model: str, q: BaseModel, r: Result) -> dict[str, Any]:
@@ -241,13 +242,15 @@ def pairs_message(r: Result) -> str | None:
     return f"Estimated: the exact heatmap needs {b.work:.3g} work units, over the budget of {b.budget:.3g}; for exact values {lower}."
 
 
-def figure_dicts(model: str, q: BaseModel, r: Result, lang: str = "en") -> dict[str, FigureDict]:
+def figure_dicts(
+    model: str, q: BaseModel, r: Result, lang: str = "en", loaded: bool = False, phi: str | None = None
+) -> dict[str, FigureDict]:
     """Every figure of one run, most important first: decay, pairs, units, and the activation (RNN), cell (LSTM)
-    or carry (GRU)."""
-    out = {"decay": decay(model, q, r, lang), "pairs": pairs(model, r, lang), "units": units(model, r, lang)}
+    or carry (GRU). `loaded`: of a loaded model's layer, whose activation is `phi` (else the query's)."""
+    out = {"decay": decay(model, q, r, lang, loaded), "pairs": pairs(model, r, lang), "units": units(model, r, lang)}
     if model == "rnn":
         assert isinstance(q, RNNQuery)
-        out["activation"] = activation(q, r, lang)
+        out["activation"] = activation(phi or q.activation, r, lang)
     elif model == "lstm":
         out["cell"] = path(model, r, lang)
     else:
@@ -288,7 +291,7 @@ def build(view: str, qs: Queries, lang: str = "en") -> Built:
     out |= {f"units_{m}": units(m, runs[m], lang, short=True) for m in MODELS}
     rnn = qs["rnn"]
     assert isinstance(rnn, RNNQuery)
-    out |= {"activation": activation(rnn, runs["rnn"], lang)}
+    out |= {"activation": activation(rnn.activation, runs["rnn"], lang)}
     return Built(out | {"cell": path("lstm", runs["lstm"], lang), "carry": path("gru", runs["gru"], lang)}, known)
 
 

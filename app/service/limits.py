@@ -107,7 +107,7 @@ class Guard:
     def run(self, endpoint: str, q: Mapping[str, Any], compute: Callable[[], bytes]) -> bytes:
         """compute() within the limits; raises Refused with a 422 or 503 answer instead."""
         seconds = self.check(endpoint, q)
-        names = cost.MODELS[endpoint].lower if endpoint in cost.MODELS else ()
+        names = m.lower if (m := cost.model_of(endpoint)) else ()
         return self.within(seconds, compute, names)
 
     def within(
