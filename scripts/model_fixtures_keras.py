@@ -16,10 +16,10 @@ from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # type: ignore[import-untyped]
+import keras
 import numpy as np
 import torch
-from keras.src.backend.common import dtypes  # type: ignore[import-untyped]
+from keras.src.backend.common import dtypes
 
 from scripts import model_reference
 from scripts.model_fixtures import OUT, M, N, T

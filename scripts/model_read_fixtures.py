@@ -80,7 +80,7 @@ def torch_files(expected: dict[str, np.ndarray]) -> None:
 def keras_files(expected: dict[str, np.ndarray]) -> None:
     """.keras archives and bare .weights.h5 files of Keras 3's recurrent layers. Each model is built twice, in
     float32 (saved) and in float64 with the same weights, whose outputs check the mapping to rounding error."""
-    import keras  # type: ignore[import-untyped]
+    import keras
 
     keras.utils.set_random_seed(20261208)
     rng = np.random.default_rng(20261208)
