@@ -50,28 +50,25 @@ class Loadable(BaseModel):
     )
 
 
-def forget_shift_field() -> Any:
-    b = c.FORGET_BIAS
+def _shift_field(b: c.Bounds, what: str) -> Any:
     return Field(
         0.0,
         ge=b.lo,
         le=b.hi,
         allow_inf_nan=False,
-        description="With `model`: added to the trained forget-gate bias b_f of that layer (0 = as trained). "
+        description=f"With `model`: added to the trained {what} of that layer (0 = as trained). "
         f"Allowed {b.lo:g}..{b.hi:g}.",
     )
 
 
+def forget_shift_field() -> Any:
+    return _shift_field(c.FORGET_BIAS, "forget-gate bias b_f")
+
+
 def update_shift_field() -> Any:
-    b = c.UPDATE_BIAS
-    return Field(
-        0.0,
-        ge=b.lo,
-        le=b.hi,
-        allow_inf_nan=False,
-        description="With `model`: added to the trained update-gate bias b_z of that layer, in the explorer's "
-        "convention h_t = (1 - z) h_{t-1} + z h~ (higher: a smaller carry; 0 = as trained). "
-        f"Allowed {b.lo:g}..{b.hi:g}.",
+    return _shift_field(
+        c.UPDATE_BIAS,
+        "update-gate bias b_z (explorer's convention h_t = (1 - z) h_{t-1} + z h~: higher means a smaller carry)",
     )
 
 
